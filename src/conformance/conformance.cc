@@ -1,0 +1,2 @@
+// placeholder until the module has code
+namespace hone {}

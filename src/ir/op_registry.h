@@ -1,0 +1,106 @@
+// The operator registry: one entry per ONNX op type. An entry's prepare function validates
+// a node's attributes and input types once, infers its output types, counts its FLOPs and
+// returns the reference kernel bound to the parsed attributes. The importer (shape
+// inference, constant folding), `hone info` and the executor all go through it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tensor.h"
+#include "ir/graph.h"
+
+namespace hone {
+
+// What a prepare function sees of one node.
+class OpContext {
+ public:
+  OpContext(const Node& node, std::vector<ValueType> input_types,
+            std::vector<const Tensor*> input_values, int opset);
+
+  const Node& node() const { return node_; }
+  int opset() const { return opset_; }
+  size_t num_inputs() const { return input_types_.size(); }
+  size_t num_outputs() const { return node_.outputs.size(); }
+  // False when input i is absent (beyond the list or given as the empty name).
+  bool has_input(size_t i) const;
+  // Throws (naming the node) when input i is absent.
+  const ValueType& input_type(size_t i) const;
+  const Shape& input_shape(size_t i) const { return input_type(i).shape; }
+  DType input_dtype(size_t i) const { return input_type(i).dtype; }
+  // The value of input i when it is known at compile time, else nullptr.
+  const Tensor* input_value(size_t i) const;
+  // The value of input i; throws NeedsConstantError naming the node and `what` otherwise.
+  const Tensor& constant_input(size_t i, std::string_view what) const;
+
+  bool has_attr(std::string_view name) const;
+  int64_t attr_int(std::string_view name, int64_t fallback) const;
+  float attr_float(std::string_view name, float fallback) const;
+  std::string attr_string(std::string_view name, std::string fallback) const;
+  std::vector<int64_t> attr_ints(std::string_view name, std::vector<int64_t> fallback) const;
+  std::vector<float> attr_floats(std::string_view name, std::vector<float> fallback) const;
+  std::vector<std::string> attr_strings(std::string_view name,
+                                        std::vector<std::string> fallback) const;
+  const Tensor* attr_tensor(std::string_view name) const;  // nullptr when absent
+  // Required forms: throw naming the node when absent.
+  int64_t attr_int(std::string_view name) const;
+  std::vector<int64_t> attr_ints(std::string_view name) const;
+
+  // Checks the input count lies in [min, max] and throws naming the node otherwise.
+  void expect_inputs(size_t min, size_t max) const;
+  // Throws unless input i has one of the listed dtypes.
+  void expect_dtype(size_t i, std::initializer_list<DType> allowed) const;
+  // Throws hone::Error "node 'NAME' (OP): message".
+  [[noreturn]] void fail(const std::string& message) const;
+  // "node 'NAME' (OP)", for messages built elsewhere.
+  std::string where() const;
+
+ private:
+  const Node& node_;
+  std::vector<ValueType> input_types_;  // dtype kUndefined for absent inputs
+  std::vector<const Tensor*> input_values_;
+  int opset_;
+};
+
+using TensorsIn = std::span<const Tensor* const>;  // absent optional inputs are nullptr
+using TensorsOut = std::span<Tensor* const>;       // preallocated with the inferred types
+
+struct PreparedOp {
+  std::vector<ValueType> outputs;  // one per node output
+  int64_t flops = 0;               // multiply-add counted as 2
+  // Computes the outputs. Must not throw for inputs of the prepared types.
+  std::function<void(TensorsIn inputs, TensorsOut outputs)> run;
+  // False for ops whose result is not a function of the inputs (RandomNormal, ...).
+  bool foldable = true;
+};
+
+using PrepareFn = PreparedOp (*)(const OpContext&);
+
+struct OpDef {
+  std::string_view op_type;
+  PrepareFn prepare;
+};
+
+class OpRegistry {
+ public:
+  void add(OpDef def);
+  // nullptr for unknown ops. Only the default ONNX domain is registered.
+  const OpDef* find(std::string_view op_type, std::string_view domain = "") const;
+  std::vector<std::string_view> op_types() const;  // sorted
+
+ private:
+  std::vector<OpDef> defs_;
+};
+
+// The registry of every op hone implements (built once, immutable afterwards).
+const OpRegistry& op_registry();
+
+// Prepares a node of `graph` from the types and constant values of its inputs.
+// Throws UnsupportedError for unknown ops.
+PreparedOp prepare_node(const Graph& graph, const Node& node);
+
+}  // namespace hone
