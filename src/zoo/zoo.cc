@@ -1,2 +1,0 @@
-// placeholder until the module has code
-namespace hone {}
