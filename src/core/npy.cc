@@ -302,7 +302,7 @@ std::string serialize_npy(const Tensor& t) {
   return out;
 }
 
-std::string read_file_bytes(const std::string& path) {
+std::string read_whole_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error("cannot open '" + path + "': " + std::strerror(errno));
   struct stat st {};
@@ -328,7 +328,7 @@ std::string read_file_bytes(const std::string& path) {
 }
 
 Tensor read_npy_file(const std::string& path) {
-  return parse_npy(read_file_bytes(path), "'" + path + "'");
+  return parse_npy(read_whole_file(path), "'" + path + "'");
 }
 
 void write_npy_file(const std::string& path, const Tensor& t) {

@@ -27,6 +27,6 @@ Tensor read_npy_file(const std::string& path);
 void write_npy_file(const std::string& path, const Tensor& t);
 
 // Reads a whole file into memory; throws hone::Error naming `path` when it cannot be read.
-std::string read_file_bytes(const std::string& path);
+std::string read_whole_file(const std::string& path);
 
 }  // namespace hone

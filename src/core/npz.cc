@@ -99,7 +99,7 @@ std::vector<NamedTensor> parse_npz(std::string_view bytes, const std::string& so
 }
 
 std::vector<NamedTensor> read_npz_file(const std::string& path) {
-  return parse_npz(read_file_bytes(path), path);
+  return parse_npz(read_whole_file(path), path);
 }
 
 std::string serialize_npz(const std::vector<NamedTensor>& arrays, NpzCompression compression) {
