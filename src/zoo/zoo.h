@@ -10,8 +10,8 @@
 namespace hone {
 
 struct ZooModelInfo {
-  std::string name;         // "resnet50"
-  std::string description;  // one line, for `hone zoo list`
+  std::string name;                  // "resnet50"
+  std::string description;           // one line, for `hone zoo list`
   std::vector<int64_t> input_shape;  // at batch 1, e.g. {1,3,224,224}
 };
 
