@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <initializer_list>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -110,6 +111,16 @@ inline std::vector<Tensor> run_op(const OpCall& call) {
   for (Tensor& t : outputs) out.push_back(&t);
   op.run(TensorsIn(in), TensorsOut(out));
   return outputs;
+}
+
+// A float32 tensor of the given shape with values uniform in [lo, hi), reproducible per seed.
+inline Tensor random_tensor(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  Tensor t(DType::kFloat32, std::move(shape));
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  float* p = t.data<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = dist(gen);
+  return t;
 }
 
 // Largest |a - b| over all elements (both converted to double); infinity when the shapes
