@@ -23,14 +23,19 @@ struct ConformanceSummary {
 };
 
 struct ConformanceOptions {
-  std::string filter;  // substring a case name must contain ("" = all)
+  std::string filter;    // substring a case name must contain ("" = all)
   bool verbose = false;  // also print passing cases
+  // Run each case in a forked child so a crash or hang fails only that case. Off runs the
+  // cases in this process (for a debugger); a crash then ends the whole run.
+  bool fork = true;
+  int timeout_seconds = 60;  // per case, when forking; the child is killed after it
 };
 
 // `dir` is either one case directory or a directory of case directories (searched one or two
 // levels deep, so /usr/share/libonnx-testdata/data works as well as .../data/node). Prints one
 // line per non-passing case to `out` as it goes, and the closing line
-// "N passed, N failed, N skipped". Throws hone::Error when `dir` holds no test case.
+// "N passed, N failed, N skipped". Throws hone::Error when `dir` holds no test case (or no
+// case matches the filter).
 ConformanceSummary run_conformance(const std::string& dir, const ConformanceOptions& options,
                                    std::ostream& out);
 
