@@ -230,6 +230,19 @@ TEST(Cast, CastLikeTakesTheSecondInputsType) {
   EXPECT_EQ(words_of(h), (std::vector<uint16_t>{0x3800}));
 }
 
+TEST(Cast, Opset1SpellsTheTargetTypeAsAString) {
+  Tensor y = run_op({.op_type = "Cast",
+                     .inputs = {tensor<float>({2}, {1.9f, -1.9f})},
+                     .attrs = attrs({{"to", std::string("INT64")}}),
+                     .opset = 1})[0];
+  EXPECT_EQ(values_of<int64_t>(y), (std::vector<int64_t>{1, -1}));
+  Tensor d = run_op({.op_type = "Cast",
+                     .inputs = {tensor<int32_t>({1}, {3})},
+                     .attrs = attrs({{"to", std::string("DOUBLE")}}),
+                     .opset = 1})[0];
+  EXPECT_EQ(d.dtype(), DType::kFloat64);
+}
+
 TEST(Cast, Errors) {
   Tensor x = tensor<float>({2}, {1, 2});
   EXPECT_THROW(prepare_op({.op_type = "Cast",
@@ -246,7 +259,7 @@ TEST(Cast, Errors) {
   EXPECT_THROW(prepare_op({.op_type = "Cast", .inputs = {x}}), Error);  // 'to' missing
   EXPECT_THROW(
       prepare_op(
-          {.op_type = "Cast", .inputs = {x}, .attrs = attrs({{"to", std::string("float")}})}),
+          {.op_type = "Cast", .inputs = {x}, .attrs = attrs({{"to", std::string("QUATERNION")}})}),
       Error);
   EXPECT_THROW(cast_reference(DType::kString, nullptr, DType::kFloat32, nullptr, 0),
                UnsupportedError);

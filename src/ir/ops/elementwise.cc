@@ -2,10 +2,13 @@
 // Sum/Mean/Max/Min, Where, the unary math ops, IsNaN/IsInf and Cast/CastLike.
 // float16/bfloat16 tensors are computed in float32 (widened on the way in, rounded to
 // nearest even on the way out), as ONNX Runtime does for ops without 16-bit kernels.
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "ir/ops/families.h"
@@ -70,6 +73,33 @@ Shape broadcast_inputs(const OpContext& ctx, size_t first, size_t count) {
   ctx.fail("input shapes " + list + " cannot be broadcast together");
 }
 
+// Shapes the binary kernels read their inputs as. Opsets < 7 spelled broadcasting with
+// attributes: with broadcast=1 and `axis`, B's dims line up with A's starting at `axis`
+// (B = [3,4] against A = [2,3,4,5] at axis 1 reads as [3,4,1]); that is NumPy broadcasting
+// once B gets trailing 1s.
+struct BinaryShapes {
+  Shape a, b, out;
+};
+BinaryShapes binary_shapes(const OpContext& ctx) {
+  BinaryShapes s{ctx.input_shape(0), ctx.input_shape(1), {}};
+  if (ctx.opset() < 7 && ctx.attr_int("broadcast", 0) != 0 && ctx.has_attr("axis")) {
+    const auto rank_a = static_cast<int64_t>(s.a.size());
+    const auto rank_b = static_cast<int64_t>(s.b.size());
+    int64_t axis = ctx.attr_int("axis");
+    if (axis < 0) axis += rank_a;
+    if (axis < 0 || axis + rank_b > rank_a)
+      ctx.fail("attribute 'axis' = " + std::to_string(ctx.attr_int("axis")) + " cannot align " +
+               shape_to_string(s.b) + " with " + shape_to_string(s.a));
+    s.b.insert(s.b.end(), static_cast<size_t>(rank_a - axis - rank_b), 1);
+  }
+  if (auto out = broadcast_shapes(s.a, s.b)) {
+    s.out = *out;
+    return s;
+  }
+  ctx.fail("input shapes " + shape_to_string(ctx.input_shape(0)) + " and " +
+           shape_to_string(ctx.input_shape(1)) + " cannot be broadcast together");
+}
+
 Tensor widen_to_float(const Tensor& t) {
   Tensor wide(DType::kFloat32, t.shape());
   cast_reference(t.dtype(), t.raw(), DType::kFloat32, wide.raw(), t.numel());
@@ -114,17 +144,17 @@ PreparedOp prepare_binary(const OpContext& ctx, Fn fn) {
   const DType t = ctx.input_dtype(0);
   if (!fn_accepts<Fn>(t)) fail_dtype(ctx, 0);
   PreparedOp op;
-  const Shape out_shape = broadcast_inputs(ctx, 0, 2);
-  op.flops = shape_numel(out_shape);
+  const BinaryShapes shapes = binary_shapes(ctx);
+  op.flops = shape_numel(shapes.out);
   RunFn run = dispatch_dtype(compute_dtype(t), ctx.where(), [&](auto tag) -> RunFn {
     using T = decltype(tag);
     if constexpr (Fn::template kAccepts<T>) {
       using R = decltype(fn(T{}, T{}));
       // Comparisons produce bool; everything else keeps the input type (16-bit included).
-      op.outputs = {{std::is_same_v<R, T> ? t : dtype_of<R>(), out_shape}};
-      return [fn](TensorsIn in, TensorsOut out) {
-        binary_reference(in[0]->data<T>(), in[0]->shape(), in[1]->data<T>(), in[1]->shape(),
-                         out[0]->data<R>(), out[0]->shape(), fn);
+      op.outputs = {{std::is_same_v<R, T> ? t : dtype_of<R>(), shapes.out}};
+      return [fn, shapes](TensorsIn in, TensorsOut out) {
+        binary_reference(in[0]->data<T>(), shapes.a, in[1]->data<T>(), shapes.b, out[0]->data<R>(),
+                         shapes.out, fn);
       };
     } else {
       return {};
@@ -171,18 +201,18 @@ PreparedOp prepare_pow(const OpContext& ctx) {
   if (!dtype_satisfies(exponent, [](auto tag) { return PowFn::kAcceptsExponent<decltype(tag)>; }))
     fail_dtype(ctx, 1);
   PreparedOp op;
-  const Shape out_shape = broadcast_inputs(ctx, 0, 2);
-  op.outputs = {{base, out_shape}};
-  op.flops = shape_numel(out_shape);
+  const BinaryShapes shapes = binary_shapes(ctx);
+  op.outputs = {{base, shapes.out}};
+  op.flops = shape_numel(shapes.out);
   RunFn run = dispatch_dtype(compute_dtype(base), ctx.where(), [&](auto base_tag) -> RunFn {
     using T = decltype(base_tag);
     if constexpr (PowFn::kAcceptsBase<T>) {
       return dispatch_dtype(compute_dtype(exponent), ctx.where(), [&](auto exp_tag) -> RunFn {
         using E = decltype(exp_tag);
         if constexpr (PowFn::kAcceptsExponent<E>) {
-          return [](TensorsIn in, TensorsOut out) {
-            binary_reference(in[0]->data<T>(), in[0]->shape(), in[1]->data<E>(), in[1]->shape(),
-                             out[0]->data<T>(), out[0]->shape(), PowFn{});
+          return [shapes](TensorsIn in, TensorsOut out) {
+            binary_reference(in[0]->data<T>(), shapes.a, in[1]->data<E>(), shapes.b,
+                             out[0]->data<T>(), shapes.out, PowFn{});
           };
         } else {
           return {};
@@ -335,8 +365,33 @@ PreparedOp prepare_cast_to(const OpContext& ctx, DType to) {
   return op;
 }
 
+// Opset 1-5 Cast names the target type as a string ("FLOAT", "INT64", ...): TensorProto's
+// DataType names, whose numbers DType shares.
+DType dtype_from_onnx_name(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, DType> kNames[] = {
+      {"FLOAT", DType::kFloat32},   {"UINT8", DType::kUInt8},       {"INT8", DType::kInt8},
+      {"UINT16", DType::kUInt16},   {"INT16", DType::kInt16},       {"INT32", DType::kInt32},
+      {"INT64", DType::kInt64},     {"STRING", DType::kString},     {"BOOL", DType::kBool},
+      {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64},    {"UINT32", DType::kUInt32},
+      {"UINT64", DType::kUInt64},   {"BFLOAT16", DType::kBFloat16},
+  };
+  for (const auto& [n, t] : kNames)
+    if (name == n) return t;
+  return DType::kUndefined;
+}
+
 PreparedOp prepare_cast(const OpContext& ctx) {
   ctx.expect_inputs(1, 1);
+  auto to_attr = ctx.node().attrs.find("to");
+  if (to_attr != ctx.node().attrs.end() &&
+      std::holds_alternative<std::string>(to_attr->second.value)) {
+    const std::string name = ctx.attr_string("to", "");
+    const DType to = dtype_from_onnx_name(name);
+    if (to == DType::kUndefined)
+      ctx.fail("attribute 'to' = \"" + name + "\" is not an element type hone knows");
+    return prepare_cast_to(ctx, to);
+  }
   const int64_t to = ctx.attr_int("to");
   const auto to_type = static_cast<DType>(to);
   if (to < 0 || to > std::numeric_limits<int>::max() ||
