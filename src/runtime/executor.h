@@ -14,7 +14,14 @@ namespace hone {
 
 class Executor {
  public:
+  // Prepares every node whose outputs are not all constants; throws hone::Error naming the
+  // node when one is invalid.
   explicit Executor(Graph graph);
+  // Steps point into slots_, so an executor is moved, never copied.
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+  Executor(Executor&&) = default;
+  Executor& operator=(Executor&&) = default;
 
   const Graph& graph() const { return graph_; }
   // Names and types of the graph inputs the caller must supply, in declaration order.
@@ -34,6 +41,9 @@ class Executor {
   struct Step {
     size_t node;  // index into graph_.nodes
     PreparedOp op;
+    std::vector<Tensor> scratch;         // outputs the graph does not use
+    std::vector<const Tensor*> inputs;   // into slots_ (nullptr for absent inputs)
+    std::vector<Tensor*> outputs;        // into slots_ or scratch
   };
   Graph graph_;
   std::vector<Step> steps_;

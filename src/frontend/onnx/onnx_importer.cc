@@ -1,0 +1,67 @@
+#include "frontend/onnx/onnx_importer.h"
+
+#include <filesystem>
+#include <new>
+
+#include "frontend/onnx/file_bytes.h"
+#include "frontend/onnx/graph_builder.h"
+#include "frontend/onnx/legacy_forms.h"
+#include "frontend/onnx/model_loader.h"
+#include "ir/shape_inference.h"
+
+namespace hone {
+
+namespace {
+
+std::string with_source(const std::string& source, const std::string& message) {
+  if (message.rfind(source + ":", 0) == 0) return message;
+  return source + ": " + message;
+}
+
+// Re-throws the exception being handled with the file named in front, keeping its type so
+// callers can still tell unsupported ops and shape-deciding inputs apart.
+[[noreturn]] void rethrow_with_source(const std::string& source) {
+  try {
+    throw;
+  } catch (const NeedsConstantError& e) {
+    throw NeedsConstantError(with_source(source, e.what()));
+  } catch (const UnsupportedError& e) {
+    throw UnsupportedError(with_source(source, e.what()));
+  } catch (const Error& e) {
+    throw Error(with_source(source, e.what()));
+  } catch (const std::bad_alloc&) {
+    throw Error(source + ": out of memory while importing the model");
+  } catch (const std::exception& e) {
+    throw Error(source + ": cannot import the model: " + e.what());
+  }
+}
+
+}  // namespace
+
+Graph import_onnx_bytes(std::string_view bytes, const std::string& source,
+                        const std::string& base_dir, const ImportOptions& options) {
+  try {
+    LoadedModel loaded = load_model(bytes, source, base_dir, options.input_shapes);
+    Graph graph = build_graph(loaded.model, loaded.opset, options, base_dir);
+    normalize_legacy_forms(graph);
+    check_ops_supported(graph);
+    infer_shapes(graph);
+    graph.validate();
+    return graph;
+  } catch (...) {
+    rethrow_with_source(source);
+  }
+}
+
+Graph import_onnx_file(const std::string& path, const ImportOptions& options) {
+  std::string bytes;
+  try {
+    bytes = read_file_bytes(path);
+  } catch (...) {
+    rethrow_with_source(path);
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return import_onnx_bytes(bytes, path, dir, options);
+}
+
+}  // namespace hone
