@@ -156,8 +156,14 @@ Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions&
     node.name = np.name();
     node.op_type = np.op_type();
     node.domain = np.domain() == "ai.onnx" ? "" : np.domain();
+    // Subgraph attributes of ops hone lacks anyway (If, Loop, Scan) are dropped, so that the
+    // error lists the op among the unsupported ones instead of naming the attribute.
+    const bool known_op = op_registry().find(node.op_type, node.domain) != nullptr;
     for (const auto& a : np.attribute()) {
       if (a.name().empty()) throw Error(node_where(np) + ": an attribute has no name");
+      const auto kind = attribute_kind(a);
+      if (!known_op && (kind == onnx::AttributeProto::GRAPH || kind == onnx::AttributeProto::GRAPHS))
+        continue;
       node.attrs[a.name()] = convert_attribute(np, a, base_dir);
     }
     for (const auto& in : np.input()) {

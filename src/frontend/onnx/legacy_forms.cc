@@ -58,10 +58,23 @@ std::string legacy_nearest_mode(const std::vector<float>& scales) {
   return "floor";
 }
 
+// Ranks of the values whose type the model states (inputs, value_info, outputs, weights).
+std::unordered_map<std::string, int> known_ranks(const onnx::GraphProto& graph) {
+  std::unordered_map<std::string, int> rank;
+  for (auto* list : {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const auto& info : *list)
+      if (info.type().has_tensor_type() && info.type().tensor_type().has_shape())
+        rank[info.name()] = info.type().tensor_type().shape().dim_size();
+  for (const auto& init : graph.initializer()) rank[init.name()] = init.dims_size();
+  return rank;
+}
+
 }  // namespace
 
-void rewrite_legacy_softmax(onnx::GraphProto& graph, int opset) {
-  if (opset >= 13 || opset < 5) return;  // Reshape takes its shape as an input from opset 5
+bool rewrite_legacy_softmax(onnx::GraphProto& graph, int opset) {
+  if (opset >= 13 || opset < 5) return false;  // Reshape takes its shape as an input from 5
+  const std::unordered_map<std::string, int> rank = known_ranks(graph);
+  bool rewrote = false;
   google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
   nodes.Swap(graph.mutable_node());
   for (auto& node : nodes) {
@@ -70,10 +83,17 @@ void rewrite_legacy_softmax(onnx::GraphProto& graph, int opset) {
                         (node.domain().empty() || node.domain() == "ai.onnx");
     const onnx::AttributeProto* axis_attr = proto_attr(node, "axis");
     int64_t axis = axis_attr ? axis_attr->i() : 1;
-    if (!softmax_like || axis < 0 || node.input_size() != 1 || node.output_size() != 1) {
+    bool last_axis = false;
+    if (softmax_like && node.input_size() == 1) {
+      auto it = rank.find(node.input(0));
+      last_axis = it != rank.end() && axis == it->second - 1;
+    }
+    if (!softmax_like || axis < 0 || last_axis || node.input_size() != 1 ||
+        node.output_size() != 1) {
       graph.add_node()->Swap(&node);
       continue;
     }
+    rewrote = true;
     const std::string x = node.input(0);
     const std::string y = node.output(0);
     const std::string flat = y + "__hone_flat", shape = y + "__hone_shape", two_d = y + "__hone_2d";
@@ -100,6 +120,34 @@ void rewrite_legacy_softmax(onnx::GraphProto& graph, int opset) {
     reshape->add_input(two_d);
     reshape->add_input(shape);
     reshape->add_output(y);
+  }
+  return rewrote;
+}
+
+void fix_legacy_prelu(onnx::ModelProto& model, int opset) {
+  if (opset >= 7) return;
+  onnx::GraphProto& graph = *model.mutable_graph();
+  const std::unordered_map<std::string, int> rank = known_ranks(graph);
+  for (auto& node : *graph.mutable_node()) {
+    if (node.op_type() != "PRelu" || node.input_size() != 2) continue;
+    auto x_rank = rank.find(node.input(0));
+    if (x_rank == rank.end() || x_rank->second < 3) continue;
+    const onnx::TensorProto* slope = nullptr;
+    for (const auto& init : graph.initializer())
+      if (init.name() == node.input(1)) slope = &init;
+    if (!slope || slope->dims_size() != 1 || slope->dims(0) <= 1) continue;
+    onnx::TensorProto per_channel = *slope;
+    per_channel.set_name(slope->name() + "__hone_per_channel");
+    for (int i = 2; i < x_rank->second; ++i) per_channel.add_dims(1);
+    if (model.ir_version() < 4) {  // IR 3 lists every initializer among the inputs
+      auto* in = graph.add_input();
+      in->set_name(per_channel.name());
+      auto* tt = in->mutable_type()->mutable_tensor_type();
+      tt->set_elem_type(per_channel.data_type());
+      for (int64_t d : per_channel.dims()) tt->mutable_shape()->add_dim()->set_dim_value(d);
+    }
+    node.set_input(1, per_channel.name());
+    *graph.add_initializer() = std::move(per_channel);
   }
 }
 

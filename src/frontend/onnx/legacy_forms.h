@@ -12,8 +12,15 @@ namespace hone {
 
 // Opset < 13 Softmax/LogSoftmax/Hardmax with an axis other than the last one coerce their
 // input to 2-D; rewrites them as Flatten -> op(axis 1) -> Reshape(Shape(x)), which means the
-// same in every opset, so the converter never has to guess shapes for them.
-void rewrite_legacy_softmax(onnx::GraphProto& graph, int opset);
+// same in every opset, so the converter never has to guess shapes for them. Nodes whose axis
+// is the last one of an input of known rank (graph.value_info, inputs, initializers) are left
+// as they are. Returns true when it rewrote a node.
+bool rewrite_legacy_softmax(onnx::GraphProto& graph, int opset);
+
+// Opset < 7 PRelu broadcasts a 1-D slope over the channel axis (PyTorch's per-channel
+// PReLU); opset 7 broadcasts numpy-style from the right, and the converter changes nothing.
+// Gives such slopes (initializers) the shape [C, 1, ..., 1] for inputs of known rank >= 3.
+void fix_legacy_prelu(onnx::ModelProto& model, int opset);
 
 // ONNX's converter turns Upsample and Resize-10 into Resize-11+ without saying how to map
 // coordinates, which changes results; sets the asymmetric/floor (ceil when downsampling)

@@ -1,6 +1,7 @@
 #include "frontend/onnx/model_loader.h"
 
 #include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 
 #include <algorithm>
@@ -121,12 +122,25 @@ void apply_input_shapes(onnx::GraphProto& graph, const std::map<std::string, Sha
 }
 
 // Declared intermediate shapes may contradict the overridden input shapes (a model exported
-// at batch 1 run at batch 8); hone infers every shape itself, so they are dropped before the
-// version converter runs ONNX's shape inference over them.
+// at batch 1 run at batch 8); hone infers every shape itself, so they are dropped before
+// ONNX's shape inference runs for the version converter.
 void drop_declared_shapes(onnx::GraphProto& graph) {
   graph.clear_value_info();
   for (auto& out : *graph.mutable_output())
     if (out.type().has_tensor_type()) out.mutable_type()->mutable_tensor_type()->clear_shape();
+}
+
+// Some adapters of the version converter read value shapes (Softmax's 12 -> 13 adapter bakes
+// them into a Reshape); ONNX's own inference, with data propagation for shape subgraphs,
+// provides them. Failures only leave shapes unknown: hone infers every shape itself later.
+void infer_onnx_shapes(onnx::ModelProto& model) {
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
+                                        /*enable_data_propagation=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception&) {
+    // Shapes stay unknown where inference failed.
+  }
 }
 
 }  // namespace
@@ -135,7 +149,14 @@ int default_opset(const onnx::ModelProto& model, const std::string& source) {
   for (const auto& imp : model.opset_import())
     if (is_default_domain(imp.domain())) return static_cast<int>(imp.version());
   if (model.opset_import_size() == 0 && model.ir_version() < 3) return 1;
-  throw Error(source + ": the model imports no version of the default ONNX opset");
+  std::string domains;
+  for (const auto& imp : model.opset_import())
+    domains += (domains.empty() ? "" : ", ") + imp.domain();
+  // Unsupported rather than invalid: such models (training-domain ops, ai.onnx.ml only) are
+  // well formed, hone just implements none of their ops.
+  throw UnsupportedError(source + ": the model imports no version of the default ONNX opset" +
+                         (domains.empty() ? std::string() : " (only " + domains + ")") +
+                         "; hone implements default-domain ops only");
 }
 
 void sort_nodes_topologically(onnx::GraphProto& graph, const std::string& source) {
@@ -219,8 +240,10 @@ LoadedModel load_model(std::string_view bytes, const std::string& source,
   out.opset = out.original_opset;
   if (out.original_opset >= kCanonicalOpset) return out;
 
-  rewrite_legacy_softmax(graph, out.original_opset);
   drop_declared_shapes(graph);
+  infer_onnx_shapes(model);
+  if (rewrite_legacy_softmax(graph, out.original_opset)) infer_onnx_shapes(model);
+  fix_legacy_prelu(model, out.original_opset);
   try {
     onnx::ModelProto converted =
         onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
