@@ -2,6 +2,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <map>
@@ -40,8 +41,17 @@ std::string read_file(const std::string& path) {
 // feed (those that are not initializers), in order, and the output names for messages.
 struct ModelSignature {
   std::vector<std::string> inputs;
+  std::vector<int> input_elem_types;  // onnx::TensorProto::DataType of each input
   std::vector<std::string> outputs;
 };
+
+// ONNX's test data predates numpy bfloat16 support: bfloat16 tensors are stored as uint16
+// with the same bits. Gives them back their real type.
+Tensor as_bfloat16(const Tensor& t) {
+  Tensor out(DType::kBFloat16, t.shape());
+  std::memcpy(out.raw(), t.raw(), t.nbytes());
+  return out;
+}
 
 const char* non_tensor_kind(const onnx::TypeProto& type) {
   switch (type.value_case()) {
@@ -78,6 +88,7 @@ ModelSignature read_signature(const std::string& model_path) {
     if (is_initializer) continue;
     check_kind(input, "input");
     sig.inputs.push_back(input.name());
+    sig.input_elem_types.push_back(input.type().tensor_type().elem_type());
   }
   for (const auto& output : graph.output()) {
     check_kind(output, "output");
@@ -117,11 +128,16 @@ std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tol
   bool bind_inputs = false;
   for (const std::string& ds : data_sets) {
     const std::string label = data_set_label(ds);
-    const std::vector<Tensor> inputs = read_tensors(list_numbered_pb_files(ds, "input_"));
-    const std::vector<Tensor> expected = read_tensors(list_numbered_pb_files(ds, "output_"));
+    std::vector<Tensor> inputs = read_tensors(list_numbered_pb_files(ds, "input_"));
+    std::vector<Tensor> expected = read_tensors(list_numbered_pb_files(ds, "output_"));
     if (inputs.size() > sig.inputs.size())
       return label + ": " + std::to_string(inputs.size()) + " input files for " +
              std::to_string(sig.inputs.size()) + " graph inputs";
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (sig.input_elem_types[i] == onnx::TensorProto::BFLOAT16 &&
+          inputs[i].dtype() == DType::kUInt16)
+        inputs[i] = as_bfloat16(inputs[i]);
+    }
 
     ImportOptions options;
     std::map<std::string, Tensor> feeds;
@@ -157,6 +173,8 @@ std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tol
       return label + ": " + std::to_string(got.size()) + " outputs, expected " +
              std::to_string(expected.size());
     for (size_t i = 0; i < got.size(); ++i) {
+      if (got[i].dtype() == DType::kBFloat16 && expected[i].dtype() == DType::kUInt16)
+        expected[i] = as_bfloat16(expected[i]);
       const std::string diff = compare_tensors(got[i], expected[i], tol);
       if (diff.empty()) continue;
       const std::string name = i < sig.outputs.size() ? " '" + sig.outputs[i] + "'" : "";

@@ -1,5 +1,6 @@
 #include "conformance/tensor_compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -11,6 +12,9 @@
 
 namespace hone {
 namespace {
+
+constexpr double kBFloat16Epsilon = 1.0 / 128;  // 2^-7: 8 significant bits
+constexpr double kFloat16Epsilon = 1.0 / 1024;  // 2^-10: 11 significant bits
 
 float float_from_bits(uint32_t bits) {
   float f;
@@ -126,7 +130,14 @@ std::string compare_tensors(const Tensor& got, const Tensor& expected, const Tol
     return "shape " + shape_to_string(got.shape()) + ", expected " +
            shape_to_string(expected.shape());
   if (expected.numel() == 0) return "";
-  if (dtype_is_float(expected.dtype())) return compare_floats(got, expected, tol);
+  if (dtype_is_float(expected.dtype())) {
+    // A 16-bit result cannot be closer than its own precision: one unit in the last place
+    // (a different but valid rounding) is allowed whatever rtol asks for.
+    Tolerance t = tol;
+    if (expected.dtype() == DType::kBFloat16) t.rtol = std::max(t.rtol, kBFloat16Epsilon);
+    if (expected.dtype() == DType::kFloat16) t.rtol = std::max(t.rtol, kFloat16Epsilon);
+    return compare_floats(got, expected, t);
+  }
   return compare_exact(got, expected);
 }
 

@@ -19,7 +19,8 @@ struct Tolerance {
 // An empty string when `got` matches `expected`; otherwise one line saying why: dtype or
 // shape mismatch, or the first mismatching element (flat index, got, expected) with the
 // maximum absolute difference and the number of mismatches. NaN matches NaN and an infinity
-// only the same infinity. float16/bfloat16 are compared after widening to float.
+// only the same infinity. float16/bfloat16 are compared after widening to float, with rtol
+// raised to their machine epsilon (2^-10, 2^-7) so that a one-ulp rounding difference passes.
 std::string compare_tensors(const Tensor& got, const Tensor& expected, const Tolerance& tol);
 
 }  // namespace hone

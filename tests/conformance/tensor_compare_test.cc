@@ -116,5 +116,21 @@ TEST(TensorCompare, Float16WidenedBeforeComparing) {
   EXPECT_TRUE(contains(sub, "5.96046448e-08")) << sub;
 }
 
+TEST(TensorCompare, SixteenBitFloatsAllowOneUlp) {
+  Tensor got(DType::kBFloat16, {1});
+  Tensor expected(DType::kBFloat16, {1});
+  // 0x3ef6 = 0.48046875 and 0x3ef5 = 0.478515625: neighbours, as round-to-nearest and
+  // truncation of the same float can give.
+  const uint16_t a = 0x3ef6, b = 0x3ef5, c = 0x3ef4;
+  std::memcpy(got.raw(), &a, 2);
+  std::memcpy(expected.raw(), &b, 2);
+  EXPECT_EQ(compare_tensors(got, expected, {}), "");
+  std::memcpy(expected.raw(), &c, 2);  // two ulps apart
+  EXPECT_NE(compare_tensors(got, expected, {}), "");
+  // float16: 0x3c01 is one ulp above 1.0 (2^-10), 0x3c02 two.
+  EXPECT_EQ(compare_tensors(half({0x3c01}), half({0x3c00}), {}), "");
+  EXPECT_NE(compare_tensors(half({0x3c02}), half({0x3c00}), {}), "");
+}
+
 }  // namespace
 }  // namespace hone
