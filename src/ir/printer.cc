@@ -30,7 +30,8 @@ std::string attribute_text(const AttributeValue& value) {
       return s;
     }
     std::string operator()(const Tensor& t) const {
-      return std::string("tensor ") + std::string(dtype_name(t.dtype())) + shape_to_string(t.shape());
+      return std::string("tensor ") + std::string(dtype_name(t.dtype())) +
+             shape_to_string(t.shape());
     }
     std::string operator()(const std::vector<int64_t>& v) const { return join_list(v); }
     std::string operator()(const std::vector<float>& v) const { return join_list(v); }
@@ -49,7 +50,9 @@ std::string attribute_text(const AttributeValue& value) {
   return std::visit(Visitor{}, value);
 }
 
-std::string value_name(const Graph& g, ValueId id) { return id == kNoValue ? "_" : g.value(id).name; }
+std::string value_name(const Graph& g, ValueId id) {
+  return id == kNoValue ? "_" : g.value(id).name;
+}
 
 }  // namespace
 
@@ -95,7 +98,8 @@ std::string print_node(const Graph& graph, const Node& node) {
 std::string print_graph(const Graph& graph) {
   std::string out = "graph \"" + graph.name + "\" opset " + std::to_string(graph.opset) + "\n";
   for (ValueId id : graph.inputs)
-    out += "input " + graph.value(id).name + ": " + value_type_to_string(graph.value(id).type) + "\n";
+    out +=
+        "input " + graph.value(id).name + ": " + value_type_to_string(graph.value(id).type) + "\n";
   for (const Node& node : graph.nodes) out += print_node(graph, node) + "\n";
   for (ValueId id : graph.outputs) out += "output " + graph.value(id).name + "\n";
   return out;

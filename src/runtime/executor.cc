@@ -6,7 +6,9 @@ namespace hone {
 
 namespace {
 
-std::string type_text(const ValueType& t) { return value_type_to_string(t); }
+std::string type_text(const ValueType& t) {
+  return value_type_to_string(t);
+}
 
 }  // namespace
 
@@ -66,7 +68,9 @@ std::vector<std::string> Executor::output_names() const {
   return names;
 }
 
-ValueType Executor::input_type(size_t i) const { return graph_.value(graph_.inputs.at(i)).type; }
+ValueType Executor::input_type(size_t i) const {
+  return graph_.value(graph_.inputs.at(i)).type;
+}
 ValueType Executor::output_type(size_t i) const {
   return graph_.value(graph_.outputs.at(i)).type;
 }
@@ -85,8 +89,8 @@ std::vector<Tensor> Executor::run(const std::map<std::string, Tensor>& inputs) {
     bool is_input = false;
     for (ValueId in : graph_.inputs) is_input = is_input || in == id;
     if (!is_input)
-      throw Error("unknown input '" + name + "'; the model's inputs are: " +
-                  (names.empty() ? "(none)" : names));
+      throw Error("unknown input '" + name +
+                  "'; the model's inputs are: " + (names.empty() ? "(none)" : names));
   }
   for (ValueId id : graph_.inputs) {
     const Value& v = graph_.value(id);

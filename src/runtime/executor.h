@@ -41,9 +41,9 @@ class Executor {
   struct Step {
     size_t node;  // index into graph_.nodes
     PreparedOp op;
-    std::vector<Tensor> scratch;         // outputs the graph does not use
-    std::vector<const Tensor*> inputs;   // into slots_ (nullptr for absent inputs)
-    std::vector<Tensor*> outputs;        // into slots_ or scratch
+    std::vector<Tensor> scratch;        // outputs the graph does not use
+    std::vector<const Tensor*> inputs;  // into slots_ (nullptr for absent inputs)
+    std::vector<Tensor*> outputs;       // into slots_ or scratch
   };
   Graph graph_;
   std::vector<Step> steps_;

@@ -98,8 +98,9 @@ TEST(ImporterErrors, UndefinedValueNamesNodeAndValue) {
   m.input("x", {int64_t{2}}).output("y");
   m.node("Add", {"x", "nope"}, {"y"}, "adder");
   std::string err = error_of([&] { m.import(); });
-  EXPECT_EQ(err, "test.onnx: node 'adder' (Add): input 'nope' is not defined by any node, "
-                 "initializer or graph input");
+  EXPECT_EQ(err,
+            "test.onnx: node 'adder' (Add): input 'nope' is not defined by any node, "
+            "initializer or graph input");
 }
 
 TEST(ImporterErrors, CycleNamesANode) {
@@ -108,8 +109,7 @@ TEST(ImporterErrors, CycleNamesANode) {
   m.node("Add", {"x", "b"}, {"a"}, "n1");
   m.node("Relu", {"a"}, {"b"}, "n2");
   std::string err = error_of([&] { m.import(); });
-  EXPECT_NE(err.find("test.onnx: the graph has a cycle through node 'n"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("test.onnx: the graph has a cycle through node 'n"), std::string::npos) << err;
 }
 
 TEST(ImporterErrors, DuplicateOutputName) {
@@ -146,8 +146,7 @@ TEST(ImporterErrors, OpsetTooNew) {
   m.input("x", {int64_t{2}}).output("y");
   m.node("Relu", {"x"}, {"y"});
   std::string err = error_of([&] { m.import(); });
-  EXPECT_NE(err.find("test.onnx: opset 18 is newer than hone supports"), std::string::npos)
-      << err;
+  EXPECT_NE(err.find("test.onnx: opset 18 is newer than hone supports"), std::string::npos) << err;
   EXPECT_THROW(m.import(), UnsupportedError);
 }
 
@@ -156,8 +155,9 @@ TEST(ImporterErrors, NoDefaultOpset) {
   m.model.mutable_opset_import(0)->set_domain("com.example");
   m.input("x", {int64_t{2}}).output("y");
   std::string err = error_of([&] { m.import(); });
-  EXPECT_EQ(err, "test.onnx: the model imports no version of the default ONNX opset (only "
-                 "com.example); hone implements default-domain ops only");
+  EXPECT_EQ(err,
+            "test.onnx: the model imports no version of the default ONNX opset (only "
+            "com.example); hone implements default-domain ops only");
   EXPECT_THROW(m.import(), UnsupportedError);
 }
 
@@ -215,7 +215,10 @@ TEST(ImporterErrors, NonTensorInput) {
   ModelBuilder m;
   auto* in = m.graph().add_input();
   in->set_name("seq");
-  in->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()
+  in->mutable_type()
+      ->mutable_sequence_type()
+      ->mutable_elem_type()
+      ->mutable_tensor_type()
       ->set_elem_type(onnx::TensorProto::FLOAT);
   m.output("y");
   m.node("Identity", {"seq"}, {"y"});

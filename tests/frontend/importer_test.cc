@@ -14,8 +14,8 @@ using testing::attr_int;
 using testing::error_of;
 using testing::ModelBuilder;
 
-#define REQUIRE_OPS(...)                                                      \
-  for (const char* op : {__VA_ARGS__})                                        \
+#define REQUIRE_OPS(...)               \
+  for (const char* op : {__VA_ARGS__}) \
     if (!op_registry().find(op)) GTEST_SKIP() << "op " << op << " not registered yet"
 
 const Value& value_named(const Graph& g, const std::string& name) {

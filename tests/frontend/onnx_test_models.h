@@ -93,8 +93,10 @@ class ModelBuilder {
     auto* shape = tt->mutable_shape();
     for (const Dim& d : *dims) {
       auto* dim = shape->add_dim();
-      if (const auto* v = std::get_if<int64_t>(&d)) dim->set_dim_value(*v);
-      else dim->set_dim_param(std::get<std::string>(d));
+      if (const auto* v = std::get_if<int64_t>(&d))
+        dim->set_dim_value(*v);
+      else
+        dim->set_dim_param(std::get<std::string>(d));
     }
   }
 };

@@ -1,6 +1,7 @@
 // Imports and runs real models of ONNX's backend test data (pytorch-converted, node, simple)
 // and compares with their expected outputs. Cases whose ops are not registered yet skip.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <iostream>
 #include <set>
-
-#include <onnx/onnx_pb.h>
 
 #include "frontend/onnx/onnx_importer.h"
 #include "frontend/onnx/tensor_proto.h"
@@ -111,8 +110,8 @@ Outcome run_case(const fs::path& dir, std::string* why) {
       std::vector<Tensor> outputs = ex.run(inputs);
       auto out_files = sorted_files(e.path(), "output_");
       for (size_t i = 0; i < out_files.size() && i < outputs.size(); ++i) {
-        std::string diff = compare(read_tensor_pb_file(out_files[i]), outputs[i],
-                                   ex.output_names()[i]);
+        std::string diff =
+            compare(read_tensor_pb_file(out_files[i]), outputs[i], ex.output_names()[i]);
         if (!diff.empty()) {
           *why = diff;
           return Outcome::kFailed;
@@ -153,12 +152,12 @@ INSTANTIATE_TEST_SUITE_P(
                       "pytorch-converted/test_ELU", "pytorch-converted/test_ReLU",
                       "pytorch-converted/test_PReLU_2d_multiparam",
                       "pytorch-operator/test_operator_chunk", "pytorch-operator/test_operator_pad",
-                      "pytorch-operator/test_operator_view", "simple/test_single_relu_model", "simple/test_expand_shape_model1",
-                      "node/test_upsample_nearest", "node/test_slice", "node/test_clip",
-                      "node/test_squeeze", "node/test_unsqueeze_axis_0",
-                      "node/test_softmax_axis_0", "node/test_reduce_sum_keepdims_example",
-                      "node/test_split_equal_parts_1d", "node/test_dropout_default",
-                      "node/test_resize_downsample_scales_nearest"),
+                      "pytorch-operator/test_operator_view", "simple/test_single_relu_model",
+                      "simple/test_expand_shape_model1", "node/test_upsample_nearest",
+                      "node/test_slice", "node/test_clip", "node/test_squeeze",
+                      "node/test_unsqueeze_axis_0", "node/test_softmax_axis_0",
+                      "node/test_reduce_sum_keepdims_example", "node/test_split_equal_parts_1d",
+                      "node/test_dropout_default", "node/test_resize_downsample_scales_nearest"),
     [](const auto& info) {
       std::string s = info.param;
       for (char& c : s)

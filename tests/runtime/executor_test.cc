@@ -1,10 +1,11 @@
 // Executor: input checks, constants and pass-through outputs, repeated runs.
+#include "runtime/executor.h"
+
 #include <gtest/gtest.h>
 
 #include "frontend/onnx_test_models.h"
 #include "ir/op_registry.h"
 #include "ir/shape_inference.h"
-#include "runtime/executor.h"
 
 namespace hone {
 namespace {
@@ -12,8 +13,8 @@ namespace {
 using testing::error_of;
 using testing::ModelBuilder;
 
-#define REQUIRE_OPS(...)                                                      \
-  for (const char* op : {__VA_ARGS__})                                        \
+#define REQUIRE_OPS(...)               \
+  for (const char* op : {__VA_ARGS__}) \
     if (!op_registry().find(op)) GTEST_SKIP() << "op " << op << " not registered yet"
 
 // y = relu(x) + w, also returning the input x and the constant w.

@@ -34,10 +34,14 @@ Attribute convert_attribute(const onnx::NodeProto& node, const onnx::AttributePr
                             const std::string& base_dir) {
   const std::string where = node_where(node) + ": attribute '" + a.name() + "'";
   switch (attribute_kind(a)) {
-    case onnx::AttributeProto::FLOAT: return {a.f()};
-    case onnx::AttributeProto::INT: return {static_cast<int64_t>(a.i())};
-    case onnx::AttributeProto::STRING: return {a.s()};
-    case onnx::AttributeProto::TENSOR: return {tensor_from_proto(a.t(), base_dir, where)};
+    case onnx::AttributeProto::FLOAT:
+      return {a.f()};
+    case onnx::AttributeProto::INT:
+      return {static_cast<int64_t>(a.i())};
+    case onnx::AttributeProto::STRING:
+      return {a.s()};
+    case onnx::AttributeProto::TENSOR:
+      return {tensor_from_proto(a.t(), base_dir, where)};
     case onnx::AttributeProto::FLOATS:
       return {std::vector<float>(a.floats().begin(), a.floats().end())};
     case onnx::AttributeProto::INTS:
@@ -49,27 +53,31 @@ Attribute convert_attribute(const onnx::NodeProto& node, const onnx::AttributePr
       // useful reading (axes=[], pads=[]).
       return {std::vector<int64_t>{}};
     default:
-      throw UnsupportedError(where + ": subgraph, sparse-tensor and type attributes are not "
+      throw UnsupportedError(where +
+                             ": subgraph, sparse-tensor and type attributes are not "
                              "supported");
   }
 }
 
-DType proto_dtype(int elem_type) { return static_cast<DType>(elem_type); }
+DType proto_dtype(int elem_type) {
+  return static_cast<DType>(elem_type);
+}
 
 // Type of a graph input as declared; every dimension must be known by now.
 ValueType declared_input_type(const onnx::ValueInfoProto& info) {
   const std::string& name = info.name();
   if (!info.type().has_tensor_type())
-    throw UnsupportedError("input '" + name + "' is not a tensor (sequences, maps and optionals "
+    throw UnsupportedError("input '" + name +
+                           "' is not a tensor (sequences, maps and optionals "
                            "are not supported)");
   const auto& tt = info.type().tensor_type();
   ValueType t;
   t.dtype = proto_dtype(tt.elem_type());
   if (!dtype_is_storable(t.dtype) || dtype_size(t.dtype) == 0)
-    throw UnsupportedError("input '" + name + "' has element type " +
-                           (tt.elem_type() == 0 ? std::string("undefined")
-                                                : std::string(dtype_name(t.dtype))) +
-                           ", which is not supported");
+    throw UnsupportedError(
+        "input '" + name + "' has element type " +
+        (tt.elem_type() == 0 ? std::string("undefined") : std::string(dtype_name(t.dtype))) +
+        ", which is not supported");
   const std::string hint = "; give its shape with --input-shapes " + name + ":[...]";
   if (!tt.has_shape()) throw Error("input '" + name + "' has no declared shape" + hint);
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
@@ -162,7 +170,8 @@ Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions&
     for (const auto& a : np.attribute()) {
       if (a.name().empty()) throw Error(node_where(np) + ": an attribute has no name");
       const auto kind = attribute_kind(a);
-      if (!known_op && (kind == onnx::AttributeProto::GRAPH || kind == onnx::AttributeProto::GRAPHS))
+      if (!known_op &&
+          (kind == onnx::AttributeProto::GRAPH || kind == onnx::AttributeProto::GRAPHS))
         continue;
       node.attrs[a.name()] = convert_attribute(np, a, base_dir);
     }

@@ -160,7 +160,8 @@ void fix_converted_resize(onnx::GraphProto& graph) {
     bool nearest = !mode || mode->s() == "nearest";
     if (nearest && !proto_attr(node, "nearest_mode")) {
       std::string scales = node.input_size() > 2 ? node.input(2) : "";
-      set_proto_attr(node, "nearest_mode", legacy_nearest_mode(proto_constant_floats(graph, scales)));
+      set_proto_attr(node, "nearest_mode",
+                     legacy_nearest_mode(proto_constant_floats(graph, scales)));
     }
   }
 }
@@ -178,7 +179,9 @@ ValueId add_constant(Graph& g, const Node& node, const std::string& what, Tensor
   return id;
 }
 
-bool input_given(const Node& n, size_t i) { return i < n.inputs.size() && n.inputs[i] != kNoValue; }
+bool input_given(const Node& n, size_t i) {
+  return i < n.inputs.size() && n.inputs[i] != kNoValue;
+}
 
 void set_input(Node& n, size_t i, ValueId v) {
   if (n.inputs.size() <= i) n.inputs.resize(i + 1, kNoValue);
@@ -190,7 +193,9 @@ const AttributeValue* find_attr(const Node& n, std::string_view name) {
   return it == n.attrs.end() ? nullptr : &it->second.value;
 }
 
-std::string where(const Node& n) { return "node '" + n.name + "' (" + n.op_type + ")"; }
+std::string where(const Node& n) {
+  return "node '" + n.name + "' (" + n.op_type + ")";
+}
 
 std::vector<int64_t> attr_as_ints(const Node& n, const AttributeValue& v, std::string_view name) {
   if (const auto* list = std::get_if<std::vector<int64_t>>(&v)) return *list;
@@ -223,7 +228,8 @@ void ints_attr_to_input(Graph& g, Node& n, std::string_view name, size_t index) 
   const AttributeValue* v = find_attr(n, name);
   if (!v) return;
   if (!input_given(n, index))
-    set_input(n, index, add_constant(g, n, std::string(name), ints_tensor(attr_as_ints(n, *v, name))));
+    set_input(n, index,
+              add_constant(g, n, std::string(name), ints_tensor(attr_as_ints(n, *v, name))));
   n.attrs.erase(n.attrs.find(name));
 }
 
@@ -237,13 +243,16 @@ void normalize_slice(Graph& g, Node& n) {
 void normalize_pad(Graph& g, Node& n) {
   const char* pads_name = find_attr(n, "pads") ? "pads" : "paddings";
   if (!input_given(n, 1) && find_attr(n, pads_name)) {
-    set_input(n, 1, add_constant(g, n, "pads",
-                                 ints_tensor(attr_as_ints(n, *find_attr(n, pads_name), pads_name))));
+    set_input(n, 1,
+              add_constant(g, n, "pads",
+                           ints_tensor(attr_as_ints(n, *find_attr(n, pads_name), pads_name))));
     n.attrs.erase(n.attrs.find(pads_name));
   }
   if (const AttributeValue* v = find_attr(n, "value")) {
     if (!input_given(n, 2))
-      set_input(n, 2, add_constant(g, n, "value", scalar_like_input(g, n, attr_as_float(n, *v, "value"))));
+      set_input(
+          n, 2,
+          add_constant(g, n, "value", scalar_like_input(g, n, attr_as_float(n, *v, "value"))));
     n.attrs.erase(n.attrs.find("value"));
   }
 }
@@ -253,7 +262,8 @@ void normalize_clip(Graph& g, Node& n) {
     const AttributeValue* v = find_attr(n, name);
     if (!v) continue;
     if (!input_given(n, index))
-      set_input(n, index, add_constant(g, n, name, scalar_like_input(g, n, attr_as_float(n, *v, name))));
+      set_input(n, index,
+                add_constant(g, n, name, scalar_like_input(g, n, attr_as_float(n, *v, name))));
     n.attrs.erase(n.attrs.find(name));
   }
 }
@@ -261,7 +271,8 @@ void normalize_clip(Graph& g, Node& n) {
 void normalize_dropout(Graph& g, Node& n) {
   if (const AttributeValue* v = find_attr(n, "ratio")) {
     if (!input_given(n, 1))
-      set_input(n, 1, add_constant(g, n, "ratio", Tensor::scalar<float>(attr_as_float(n, *v, "ratio"))));
+      set_input(n, 1,
+                add_constant(g, n, "ratio", Tensor::scalar<float>(attr_as_float(n, *v, "ratio"))));
     n.attrs.erase(n.attrs.find("ratio"));
   }
   if (find_attr(n, "is_test")) n.attrs.erase(n.attrs.find("is_test"));
@@ -286,13 +297,20 @@ void normalize_legacy_forms(Graph& graph) {
     Node& n = graph.nodes[i];
     if (!n.domain.empty()) continue;
     const std::string& op = n.op_type;
-    if (op == "Slice") normalize_slice(graph, n);
-    else if (op == "Squeeze" || op == "Unsqueeze" || op == "ReduceSum") ints_attr_to_input(graph, n, "axes", 1);
-    else if (op == "Split") ints_attr_to_input(graph, n, "split", 1);
-    else if (op == "Pad") normalize_pad(graph, n);
-    else if (op == "Clip") normalize_clip(graph, n);
-    else if (op == "Dropout") normalize_dropout(graph, n);
-    else if (op == "BatchNormalization") normalize_batch_norm(n);
+    if (op == "Slice")
+      normalize_slice(graph, n);
+    else if (op == "Squeeze" || op == "Unsqueeze" || op == "ReduceSum")
+      ints_attr_to_input(graph, n, "axes", 1);
+    else if (op == "Split")
+      ints_attr_to_input(graph, n, "split", 1);
+    else if (op == "Pad")
+      normalize_pad(graph, n);
+    else if (op == "Clip")
+      normalize_clip(graph, n);
+    else if (op == "Dropout")
+      normalize_dropout(graph, n);
+    else if (op == "BatchNormalization")
+      normalize_batch_norm(n);
   }
 }
 

@@ -17,7 +17,9 @@ namespace hone {
 
 namespace {
 
-bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+bool is_default_domain(const std::string& domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
 
 // Gives every node a unique, non-empty name: "<OpType>_<index>" for anonymous ones and a
 // numeric suffix for duplicates (ONNX does not require unique names; hone's IR does).
@@ -31,7 +33,8 @@ void name_nodes(onnx::GraphProto& graph) {
     if (!n.name().empty() && seen.insert(n.name()).second) continue;
     std::string base = n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name();
     std::string name = base;
-    for (int k = 2; used.count(name) || seen.count(name); ++k) name = base + "_" + std::to_string(k);
+    for (int k = 2; used.count(name) || seen.count(name); ++k)
+      name = base + "_" + std::to_string(k);
     used.insert(name);
     seen.insert(name);
     n.set_name(name);
@@ -245,8 +248,7 @@ LoadedModel load_model(std::string_view bytes, const std::string& source,
   if (rewrite_legacy_softmax(graph, out.original_opset)) infer_onnx_shapes(model);
   fix_legacy_prelu(model, out.original_opset);
   try {
-    onnx::ModelProto converted =
-        onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
+    onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
     model.Swap(&converted);
     out.converted = true;
     out.opset = kCanonicalOpset;

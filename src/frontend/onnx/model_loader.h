@@ -22,8 +22,8 @@ constexpr int kCanonicalOpset = 13;
 struct LoadedModel {
   onnx::ModelProto model;
   int original_opset = 0;
-  int opset = 0;           // the opset the nodes are written in now
-  bool converted = false;  // true when ONNX's version converter rewrote the model
+  int opset = 0;                 // the opset the nodes are written in now
+  bool converted = false;        // true when ONNX's version converter rewrote the model
   std::string conversion_error;  // why the converter was not used, when it failed
 };
 

@@ -84,9 +84,12 @@ void read_external(const onnx::TensorProto& proto, const std::string& base_dir,
   int64_t offset = 0;
   int64_t length = -1;
   for (const auto& kv : proto.external_data()) {
-    if (kv.key() == "location") location = kv.value();
-    else if (kv.key() == "offset") offset = parse_external_int("offset", kv.value(), label);
-    else if (kv.key() == "length") length = parse_external_int("length", kv.value(), label);
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = parse_external_int("offset", kv.value(), label);
+    else if (kv.key() == "length")
+      length = parse_external_int("length", kv.value(), label);
   }
   fs::path path = external_path(location, base_dir, label);
   std::error_code ec;
@@ -111,34 +114,47 @@ void read_external(const onnx::TensorProto& proto, const std::string& base_dir,
 
 void read_typed(const onnx::TensorProto& proto, const std::string& label, Tensor& out) {
   switch (out.dtype()) {
-    case DType::kFloat32: copy_field<float>(proto.float_data(), out, label, "float_data"); return;
+    case DType::kFloat32:
+      copy_field<float>(proto.float_data(), out, label, "float_data");
+      return;
     case DType::kFloat64:
       copy_field<double>(proto.double_data(), out, label, "double_data");
       return;
-    case DType::kInt64: copy_field<int64_t>(proto.int64_data(), out, label, "int64_data"); return;
+    case DType::kInt64:
+      copy_field<int64_t>(proto.int64_data(), out, label, "int64_data");
+      return;
     case DType::kUInt32:
       copy_field<uint32_t>(proto.uint64_data(), out, label, "uint64_data");
       return;
     case DType::kUInt64:
       copy_field<uint64_t>(proto.uint64_data(), out, label, "uint64_data");
       return;
-    case DType::kInt32: copy_field<int32_t>(proto.int32_data(), out, label, "int32_data"); return;
-    case DType::kInt16: copy_field<int16_t>(proto.int32_data(), out, label, "int32_data"); return;
-    case DType::kInt8: copy_field<int8_t>(proto.int32_data(), out, label, "int32_data"); return;
+    case DType::kInt32:
+      copy_field<int32_t>(proto.int32_data(), out, label, "int32_data");
+      return;
+    case DType::kInt16:
+      copy_field<int16_t>(proto.int32_data(), out, label, "int32_data");
+      return;
+    case DType::kInt8:
+      copy_field<int8_t>(proto.int32_data(), out, label, "int32_data");
+      return;
     case DType::kUInt16:
     case DType::kFloat16:
     case DType::kBFloat16:
       // float16/bfloat16 travel as their 16-bit patterns in int32_data.
       copy_field<uint16_t>(proto.int32_data(), out, label, "int32_data");
       return;
-    case DType::kUInt8: copy_field<uint8_t>(proto.int32_data(), out, label, "int32_data"); return;
+    case DType::kUInt8:
+      copy_field<uint8_t>(proto.int32_data(), out, label, "int32_data");
+      return;
     case DType::kBool: {
       copy_field<uint8_t>(proto.int32_data(), out, label, "int32_data");
       auto* b = static_cast<uint8_t*>(out.raw());
       for (int64_t i = 0; i < out.numel(); ++i) b[i] = b[i] != 0 ? 1 : 0;
       return;
     }
-    default: break;
+    default:
+      break;
   }
   throw UnsupportedError(label + ": element type " + std::string(dtype_name(out.dtype())) +
                          " is not supported");
