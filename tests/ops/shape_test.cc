@@ -193,6 +193,17 @@ TEST(Dropout, InferenceCopiesAndMaskIsTrue) {
   EXPECT_THROW(
       prepare_op({.op_type = "Dropout", .inputs = {x, Tensor::scalar(0.5f), Tensor::scalar(true)}}),
       UnsupportedError);
+  // Training with ratio 0 drops nothing, so it is supported.
+  auto zero = run_op({.op_type = "Dropout",
+                      .inputs = {x, Tensor::scalar(0.0f), Tensor::scalar(true)},
+                      .num_outputs = 2});
+  EXPECT_EQ(zero[0].to_vector<float>(), x.to_vector<float>());
+  EXPECT_EQ(zero[1].to_vector<int>(), (std::vector<int>{1, 1, 1, 1}));
+  EXPECT_THROW(prepare_op({.op_type = "Dropout",
+                           .inputs = {x, Tensor::scalar(0.0f), Tensor::scalar(true)},
+                           .all_inputs_constant = false,
+                           .constant_inputs = {2}}),
+               NeedsConstantError);
 }
 
 TEST(ShapeOp, ShapeWithStartEndAndSize) {

@@ -150,10 +150,19 @@ PreparedOp prepare_dropout(const OpContext& ctx) {
     ctx.expect_dtype(2, {DType::kBool});
     const Tensor& training = ctx.constant_input(2, "training_mode");
     if (training.numel() != 1) ctx.fail("training_mode must be a scalar");
-    if (training.data<bool>()[0])
-      throw UnsupportedError(ctx.where() +
-                             ": training_mode=true is not supported (hone runs "
-                             "inference only)");
+    if (training.data<bool>()[0]) {
+      // Training mode drops at random, except with ratio 0 where it is the identity.
+      double ratio = 0.5;
+      if (ctx.has_input(1)) {
+        const Tensor& r = ctx.constant_input(1, "ratio");
+        if (r.numel() != 1) ctx.fail("ratio must be a scalar");
+        if (r.dtype() != DType::kFloat16) ratio = r.to_vector<double>()[0];
+      }
+      if (ratio != 0)
+        throw UnsupportedError(ctx.where() +
+                               ": training_mode=true with a nonzero ratio is not "
+                               "supported (hone runs inference only)");
+    }
   }
   PreparedOp op;
   op.outputs = {ctx.input_type(0)};
