@@ -1,0 +1,105 @@
+// `hone info MODEL`: what a model holds (inputs, outputs, ops, parameters, FLOPs).
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/model_loading.h"
+#include "cli/printing.h"
+#include "ir/op_registry.h"
+
+namespace hone {
+namespace {
+
+struct InfoOptions {
+  std::string model;
+  std::string input_shapes;
+  bool json = false;
+  CLI::Option* input_shapes_flag = nullptr;
+};
+
+bool all_outputs_constant(const Graph& g, const Node& node) {
+  for (ValueId id : node.outputs)
+    if (id != kNoValue && !g.value(id).constant) return false;
+  return true;
+}
+
+int run_info(const InfoOptions& o) {
+  const Graph g = load_model(o.model, o.input_shapes, o.input_shapes_flag->count() > 0);
+
+  // Op histogram, most frequent first (ties by name), and FLOPs of the nodes that run
+  // (nodes folded to constants at import cost nothing at run time).
+  std::map<std::string, int64_t> counts;
+  int64_t flops = 0;
+  for (const Node& node : g.nodes) {
+    ++counts[node.op_type];
+    if (!all_outputs_constant(g, node)) flops += prepare_node(g, node).flops;
+  }
+  std::vector<std::pair<std::string, int64_t>> ops(counts.begin(), counts.end());
+  std::stable_sort(ops.begin(), ops.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  const double gflop = static_cast<double>(flops) / 1e9;
+
+  if (o.json) {
+    Json j;
+    j["model"] = o.model;
+    j["graph_name"] = g.name;
+    j["opset"] = g.opset;
+    j["inputs"] = Json::array();
+    for (ValueId id : g.inputs)
+      j["inputs"].push_back(value_json(g.value(id).name, g.value(id).type));
+    j["outputs"] = Json::array();
+    for (ValueId id : g.outputs)
+      j["outputs"].push_back(value_json(g.value(id).name, g.value(id).type));
+    j["num_nodes"] = g.nodes.size();
+    j["ops"] = Json::object();
+    for (const auto& [op, n] : ops) j["ops"][op] = n;
+    j["parameters"] = g.parameter_count();
+    j["parameter_bytes"] = g.parameter_bytes();
+    j["flops"] = flops;
+    j["gflop"] = gflop;
+    std::cout << json_text(j);
+    return 0;
+  }
+
+  std::string out = "Model: " + o.model;
+  if (!g.name.empty()) out += " (graph '" + g.name + "'";
+  out += (g.name.empty() ? " (" : ", ") + std::string("opset ") + std::to_string(g.opset) + ")\n";
+  std::vector<std::vector<std::string>> rows;
+  for (ValueId id : g.inputs)
+    rows.push_back({"input", g.value(id).name, std::string(dtype_name(g.value(id).type.dtype)),
+                    shape_to_string(g.value(id).type.shape)});
+  for (ValueId id : g.outputs)
+    rows.push_back({"output", g.value(id).name, std::string(dtype_name(g.value(id).type.dtype)),
+                    shape_to_string(g.value(id).type.shape)});
+  out += format_table({"", "name", "dtype", "shape"}, rows);
+  out += "Operators (" + format_count(static_cast<int64_t>(g.nodes.size())) + " nodes):\n";
+  rows.clear();
+  for (const auto& [op, n] : ops) rows.push_back({op, std::to_string(n)});
+  out += format_table({"op", "count"}, rows, {false, true});
+  out += "Parameters: " + format_count(g.parameter_count()) + " (" +
+         format_bytes(g.parameter_bytes()) + ")\n";
+  out += "Compute: " + format_fixed(gflop, 3) + " GFLOP per run (" + format_count(flops) +
+         " FLOP, multiply-add = 2)\n";
+  std::cout << out;
+  return 0;
+}
+
+}  // namespace
+
+Command add_info_command(CLI::App& app) {
+  auto o = std::make_shared<InfoOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "info", "Show a model's inputs, outputs, operator histogram, parameters and GFLOP.");
+  sub->add_option("MODEL", o->model, "The ONNX model file (.onnx)")->required();
+  o->input_shapes_flag =
+      sub->add_option("--input-shapes", o->input_shapes,
+                      "Override input shapes, tvmc syntax: \"data:[1,3,224,224] mask:[1,10]\" "
+                      "(inputs separated by spaces). Needed for inputs with symbolic dimensions.");
+  sub->add_flag("--json", o->json, "Print one JSON object on stdout instead of text");
+  return {sub, [o] { return run_info(*o); }};
+}
+
+}  // namespace hone
