@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/printing.h"
 #include "conformance/conformance.h"
+#include "core/error.h"
 
 namespace hone {
 namespace {
@@ -18,6 +19,8 @@ struct ConformanceCommandOptions {
   std::string filter;
   bool verbose = false;
   bool json = false;
+  bool no_fork = false;
+  int timeout_seconds = ConformanceOptions{}.timeout_seconds;
 };
 
 const char* status_name(CaseStatus s) {
@@ -36,6 +39,11 @@ int run_conformance_command(const ConformanceCommandOptions& o) {
   ConformanceOptions options;
   options.filter = o.filter;
   options.verbose = o.verbose;
+  options.fork = !o.no_fork;
+  if (o.timeout_seconds < 1)
+    throw Error("--timeout must be at least 1 second (got " + std::to_string(o.timeout_seconds) +
+                ")");
+  options.timeout_seconds = o.timeout_seconds;
   ConformanceSummary summary;
   if (o.json) {
     std::ostringstream progress;  // the JSON replaces the per-case lines
@@ -74,6 +82,12 @@ Command add_conformance_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--filter", o->filter, "Only run cases whose name contains this substring");
   sub->add_flag("--verbose", o->verbose, "Also list the cases that pass");
+  sub->add_option("--timeout", o->timeout_seconds,
+                  "Seconds a case may run before it is killed and counted as failed")
+      ->capture_default_str();
+  sub->add_flag("--no-fork", o->no_fork,
+                "Run the cases in this process instead of one child process each (for a "
+                "debugger; a crash then ends the whole run and --timeout is not enforced)");
   sub->add_flag("--json", o->json,
                 "Print one JSON object (counts and the non-passing cases) instead of text");
   return {sub, [o] { return run_conformance_command(*o); }};

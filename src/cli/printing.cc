@@ -13,20 +13,20 @@ std::string format_table(const std::vector<std::string>& header,
     for (size_t c = 0; c < row.size() && c < width.size(); ++c)
       width[c] = std::max(width[c], row[c].size());
 
-  auto line = [&](const std::vector<std::string>& cells, bool is_header) {
+  auto line = [&](const std::vector<std::string>& cells) {
     std::string out(static_cast<size_t>(indent), ' ');
     for (size_t c = 0; c < width.size(); ++c) {
       const std::string cell = c < cells.size() ? cells[c] : "";
       std::string pad(width[c] - cell.size(), ' ');
-      const bool align_right = !is_header && c < right.size() && right[c];
+      const bool align_right = c < right.size() && right[c];
       out += align_right ? pad + cell : cell + pad;
       if (c + 1 < width.size()) out += "  ";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
-  std::string out = line(header, true);
-  for (const auto& row : rows) out += line(row, false);
+  std::string out = line(header);
+  for (const auto& row : rows) out += line(row);
   return out;
 }
 

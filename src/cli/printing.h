@@ -12,8 +12,8 @@ namespace hone {
 
 using Json = nlohmann::ordered_json;  // keeps fields in the order they are written
 
-// Columns padded to their widest cell; the body cells of the columns flagged in `right` are
-// right-aligned (numbers). Every line starts with `indent` spaces and ends with '\n'.
+// Columns padded to their widest cell; the columns flagged in `right` are right-aligned
+// (numbers). Every line starts with `indent` spaces and ends with '\n'.
 std::string format_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows,
                          const std::vector<bool>& right = {}, int indent = 2);

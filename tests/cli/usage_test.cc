@@ -29,7 +29,8 @@ TEST(CliUsage, EveryCommandHelpDescribesItsFlags) {
       {{"zoo", "--help"}, {"list", "make", "synthetic", "real structure"}},
       {{"zoo", "make", "--help"}, {"--output", "--batch", "--seed", "--opset", "synthetic"}},
       {{"zoo", "list", "--help"}, {"--json"}},
-      {{"conformance", "--help"}, {"--filter", "--verbose", "--json", "DIR"}},
+      {{"conformance", "--help"},
+       {"--filter", "--verbose", "--json", "--timeout", "--no-fork", "DIR"}},
   };
   for (const Case& c : cases) {
     HoneResult r = run_hone(c.args);

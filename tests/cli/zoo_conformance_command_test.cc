@@ -55,6 +55,12 @@ TEST(CliConformance, PassingCaseExitsZero) {
   EXPECT_NE(r.out.find("1 passed, 0 failed, 0 skipped"), std::string::npos) << r.out;
 }
 
+TEST(CliConformance, NoForkRunsInProcess) {
+  HoneResult r = run_hone({"conformance", onnx_case("node", "test_relu"), "--no-fork"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 passed"), std::string::npos) << r.out;
+}
+
 TEST(CliConformance, FilterAndJson) {
   HoneResult r = run_hone({"conformance", std::string(HONE_ONNX_TESTDATA_DIR) + "/node", "--filter",
                            "test_relu", "--json"});
@@ -82,6 +88,7 @@ TEST(CliConformance, FailingCaseExitsOne) {
 TEST(CliConformanceBadInput, MissingDirectory) {
   ScratchDir dir;
   expect_bad_input(run_hone({"conformance", dir.file("nothing_here")}), {"nothing_here"});
+  expect_bad_input(run_hone({"conformance", dir.path(), "--timeout", "0"}), {"--timeout"});
 }
 
 }  // namespace
