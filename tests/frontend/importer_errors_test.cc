@@ -228,3 +228,42 @@ TEST(ImporterErrors, NonTensorInput) {
 
 }  // namespace
 }  // namespace hone
+
+namespace hone {
+namespace {
+
+// Random byte corruptions of a valid model: every outcome is a successful import or a
+// hone::Error naming the file, never a crash or another exception type.
+TEST(ImporterErrors, CorruptedModelsFailCleanly) {
+  ModelBuilder m(9, 4);  // opset 9: also exercises the version converter
+  m.input("x", {int64_t{1}, int64_t{2}, int64_t{4}, int64_t{4}}).output("y");
+  std::vector<float> w(2 * 2 * 3 * 3, 0.5f);
+  m.initializer("w", Tensor::from_vector<float>({2, 2, 3, 3}, w));
+  m.float_initializer("scales", {4}, {1, 1, 2, 2});
+  auto& conv = m.node("Conv", {"x", "w"}, {"c"}, "conv");
+  testing::attr_ints(conv, "pads", {1, 1, 1, 1});
+  m.node("Relu", {"c"}, {"r"}, "relu");
+  m.node("Upsample", {"r", "scales"}, {"u"}, "up");
+  auto& sm = m.node("Softmax", {"u"}, {"y"}, "softmax");
+  testing::attr_int(sm, "axis", 1);
+  const std::string good = m.bytes();
+  std::mt19937 rng(1234);
+  int imported = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string bytes = good;
+    int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] = static_cast<char>(rng());
+    try {
+      import_onnx_bytes(bytes, "fuzz.onnx", "", {});
+      ++imported;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("fuzz.onnx: ", 0), 0u) << e.what();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "trial " << trial << ": non-hone exception: " << e.what();
+    }
+  }
+  EXPECT_LT(imported, 400);
+}
+
+}  // namespace
+}  // namespace hone

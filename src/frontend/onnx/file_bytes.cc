@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "core/error.h"
 
@@ -15,9 +14,12 @@ std::string read_file_bytes(const std::string& path) {
   if (fs::is_directory(path, ec)) throw Error(path + ": is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open file for reading");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(path + ": error while reading file");
-  if (bytes.empty()) throw Error(path + ": file is empty");
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw Error(path + ": cannot read file size");
+  if (size == 0) throw Error(path + ": file is empty");
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (static_cast<uintmax_t>(in.gcount()) != size) throw Error(path + ": error while reading file");
   return bytes;
 }
 

@@ -241,28 +241,29 @@ LoadedModel load_model(std::string_view bytes, const std::string& source,
   apply_input_shapes(graph, input_shapes, source);
 
   out.opset = out.original_opset;
-  if (out.original_opset >= kCanonicalOpset) return out;
+  return out;
+}
 
+bool convert_to_canonical(LoadedModel& loaded) {
+  if (loaded.opset >= kCanonicalOpset) return true;
+  onnx::ModelProto& model = loaded.model;
+  onnx::GraphProto& graph = *model.mutable_graph();
   drop_declared_shapes(graph);
   infer_onnx_shapes(model);
-  if (rewrite_legacy_softmax(graph, out.original_opset)) infer_onnx_shapes(model);
-  fix_legacy_prelu(model, out.original_opset);
+  if (rewrite_legacy_softmax(graph, loaded.opset)) infer_onnx_shapes(model);
+  fix_legacy_prelu(model, loaded.opset);
   try {
     onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
     model.Swap(&converted);
-    out.converted = true;
-    out.opset = kCanonicalOpset;
-    name_nodes(*model.mutable_graph());
-    if (out.original_opset < 11) fix_converted_resize(*model.mutable_graph());
   } catch (const std::exception& e) {
-    out.conversion_error = one_line(e.what());
+    loaded.conversion_error = one_line(e.what());
+    return false;
   }
-  if (out.opset < kMinOpset)
-    throw UnsupportedError(source + ": opset " + std::to_string(out.original_opset) +
-                           " is older than hone supports (" + std::to_string(kMinOpset) + " to " +
-                           std::to_string(kMaxOpset) +
-                           ") and ONNX's version converter failed: " + out.conversion_error);
-  return out;
+  name_nodes(*model.mutable_graph());
+  if (loaded.opset < 11) fix_converted_resize(*model.mutable_graph());
+  loaded.converted = true;
+  loaded.opset = kCanonicalOpset;
+  return true;
 }
 
 }  // namespace hone

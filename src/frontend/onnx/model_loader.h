@@ -1,6 +1,6 @@
-// First stage of the ONNX frontend: bytes -> a checked ModelProto in one opset form
-// (parse, inline external data, sort nodes, run onnx::checker, apply input-shape overrides,
-// convert old opsets to 13 with ONNX's version converter where it works).
+// First stage of the ONNX frontend: bytes -> a checked ModelProto (parse, inline external
+// data, sort nodes, run onnx::checker, apply input-shape overrides), and the move of old
+// opsets to opset 13 with ONNX's version converter and hone's fix-ups around it.
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -31,6 +31,12 @@ struct LoadedModel {
 LoadedModel load_model(std::string_view bytes, const std::string& source,
                        const std::string& base_dir,
                        const std::map<std::string, Shape>& input_shapes);
+
+// Converts a model below kCanonicalOpset to it in place. Returns false, with the reason in
+// conversion_error, when ONNX's converter fails (the model may then be partly rewritten).
+// libonnx's shape inference, which the conversion runs, crashes on some malformed models:
+// call it only on models that passed hone's own validation, or that nothing else can read.
+bool convert_to_canonical(LoadedModel& loaded);
 
 // The default-domain opset a model imports; throws naming `source` when there is none.
 int default_opset(const onnx::ModelProto& model, const std::string& source);

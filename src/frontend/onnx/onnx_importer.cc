@@ -36,18 +36,40 @@ std::string with_source(const std::string& source, const std::string& message) {
   }
 }
 
+// ModelProto -> Graph in the canonical input forms, shapes inferred, validated.
+Graph build(const LoadedModel& loaded, const ImportOptions& options, const std::string& base_dir) {
+  Graph graph = build_graph(loaded.model, loaded.opset, options, base_dir);
+  normalize_legacy_forms(graph);
+  check_ops_supported(graph);
+  infer_shapes(graph);
+  graph.validate();
+  return graph;
+}
+
 }  // namespace
 
 Graph import_onnx_bytes(std::string_view bytes, const std::string& source,
                         const std::string& base_dir, const ImportOptions& options) {
   try {
     LoadedModel loaded = load_model(bytes, source, base_dir, options.input_shapes);
-    Graph graph = build_graph(loaded.model, loaded.opset, options, base_dir);
-    normalize_legacy_forms(graph);
-    check_ops_supported(graph);
-    infer_shapes(graph);
-    graph.validate();
-    return graph;
+    if (loaded.opset >= kCanonicalOpset) return build(loaded, options, base_dir);
+    if (loaded.opset >= kMinOpset) {
+      // hone's own pass over the model at its opset validates every node before libonnx's
+      // shape inference and converter see it, and is the result when they fail.
+      Graph legacy = build(loaded, options, base_dir);
+      if (!convert_to_canonical(loaded)) return legacy;
+      try {
+        return build(loaded, options, base_dir);
+      } catch (const Error&) {
+        return legacy;
+      }
+    }
+    if (!convert_to_canonical(loaded))
+      throw UnsupportedError("opset " + std::to_string(loaded.original_opset) +
+                             " is older than hone supports (" + std::to_string(kMinOpset) + " to " +
+                             std::to_string(kMaxOpset) +
+                             ") and ONNX's version converter failed: " + loaded.conversion_error);
+    return build(loaded, options, base_dir);
   } catch (...) {
     rethrow_with_source(source);
   }
