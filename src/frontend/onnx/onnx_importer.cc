@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <new>
+#include <optional>
 
 #include "frontend/onnx/file_bytes.h"
 #include "frontend/onnx/graph_builder.h"
@@ -53,23 +54,29 @@ Graph import_onnx_bytes(std::string_view bytes, const std::string& source,
   try {
     LoadedModel loaded = load_model(bytes, source, base_dir, options.input_shapes);
     if (loaded.opset >= kCanonicalOpset) return build(loaded, options, base_dir);
-    if (loaded.opset >= kMinOpset) {
-      // hone's own pass over the model at its opset validates every node before libonnx's
-      // shape inference and converter see it, and is the result when they fail.
-      Graph legacy = build(loaded, options, base_dir);
-      if (!convert_to_canonical(loaded)) return legacy;
-      try {
-        return build(loaded, options, base_dir);
-      } catch (const Error&) {
-        return legacy;
-      }
+    // hone's own pass over the model at its opset validates every node before libonnx's
+    // shape inference and converter see it, and is the result when they fail. Below opset 7
+    // (outside the supported range) a model hone cannot read at its own opset still goes to
+    // the converter: it is the only way to read such models.
+    std::optional<Graph> legacy;
+    try {
+      legacy = build(loaded, options, base_dir);
+    } catch (const Error&) {
+      if (loaded.opset >= kMinOpset) throw;
     }
-    if (!convert_to_canonical(loaded))
+    if (!convert_to_canonical(loaded)) {
+      if (legacy) return std::move(*legacy);
       throw UnsupportedError("opset " + std::to_string(loaded.original_opset) +
                              " is older than hone supports (" + std::to_string(kMinOpset) + " to " +
                              std::to_string(kMaxOpset) +
                              ") and ONNX's version converter failed: " + loaded.conversion_error);
-    return build(loaded, options, base_dir);
+    }
+    try {
+      return build(loaded, options, base_dir);
+    } catch (const Error&) {
+      if (legacy) return std::move(*legacy);
+      throw;
+    }
   } catch (...) {
     rethrow_with_source(source);
   }
