@@ -98,8 +98,10 @@ int run_cli(int argc, char** argv) {
     print_error(e.what());
     return 2;
   } catch (const std::bad_alloc&) {
-    print_error("out of memory");
-    return 1;
+    // Nearly always caused by the input (a huge --input-shapes or model), so it is reported
+    // as bad input rather than as a bug.
+    print_error("out of memory (is the model or an --input-shapes dimension too large?)");
+    return 2;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return 1;

@@ -149,5 +149,31 @@ TEST_F(NpzTest, WriteFailsCleanlyForMissingDirectory) {
                {"no/such/dir/o.npz"});
 }
 
+TEST_F(NpzTest, MutatedArchivesOnlyEverThrowHoneErrors) {
+  // Random byte flips and truncations of a valid archive: each read must succeed or throw
+  // hone::Error (never crash, hang or throw anything else). Run under ASan in CI.
+  for (NpzCompression c : {NpzCompression::kStored, NpzCompression::kDeflated}) {
+    const std::string good = serialize_npz(sample_arrays(), c);
+    uint32_t state = 2463534242u;
+    auto next = [&] {
+      state ^= state << 13;
+      state ^= state >> 17;
+      state ^= state << 5;
+      return state;
+    };
+    for (int trial = 0; trial < 300; ++trial) {
+      std::string bytes = good;
+      if (trial % 3 == 0) bytes.resize(next() % bytes.size());
+      for (int k = 0; k < 1 + trial % 4; ++k)
+        if (!bytes.empty()) bytes[next() % bytes.size()] = static_cast<char>(next());
+      try {
+        parse_npz(bytes, "mutated.npz");
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("mutated.npz"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hone
