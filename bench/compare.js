@@ -35,8 +35,8 @@ const median = (xs) => {
 
 function runJson(cmd, args) {
   const out = execFileSync(cmd, args, {encoding: 'utf8', maxBuffer: 64 << 20});
-  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  return JSON.parse(line);
+  // hone pretty-prints its JSON object; ort_run.js prints one line. Both are the whole stdout.
+  return JSON.parse(out);
 }
 
 function main() {
