@@ -132,13 +132,21 @@ TEST(ImporterErrors, CheckerFailureNamesFile) {
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
 }
 
-TEST(ImporterErrors, UnknownDefaultDomainOpFailsTheChecker) {
+TEST(ImporterErrors, UnknownDefaultDomainOpIsListedAsUnsupported) {
   ModelBuilder m;
   m.input("x", {int64_t{2}}).output("y");
   m.node("NoSuchOp", {"x"}, {"y"}, "n");
   std::string err = error_of([&] { m.import(); });
+  EXPECT_EQ(err, "test.onnx: unsupported ops: NoSuchOp (node 'n')");
+}
+
+TEST(ImporterErrors, MalformedNodeOfASupportedOpFailsTheChecker) {
+  ModelBuilder m;
+  m.input("x", {int64_t{2}}).output("y");
+  m.node("Add", {"x"}, {"y"}, "add");  // Add needs two inputs
+  std::string err = error_of([&] { m.import(); });
   EXPECT_EQ(err.rfind("test.onnx: invalid ONNX model: ", 0), 0u) << err;
-  EXPECT_NE(err.find("NoSuchOp"), std::string::npos) << err;
+  EXPECT_NE(err.find("add"), std::string::npos) << err;
 }
 
 TEST(ImporterErrors, OpsetTooNew) {
@@ -263,6 +271,25 @@ TEST(ImporterErrors, CorruptedModelsFailCleanly) {
     }
   }
   EXPECT_LT(imported, 400);
+}
+
+}  // namespace
+}  // namespace hone
+
+namespace hone {
+namespace {
+
+TEST(ImporterErrors, UnknownAndMalformedUnsupportedOpsAreListedNotRejectedByTheChecker) {
+  // The checker rejects both nodes (FooBar is no ONNX op; LSTM lacks its required inputs),
+  // but naming every op hone lacks is the more useful message.
+  ModelBuilder m;
+  m.input("x", {int64_t{1}, int64_t{4}}).output("z");
+  m.node("FooBar", {"x"}, {"a"}, "foo");
+  m.node("LSTM", {"a"}, {"b"}, "lstm");
+  m.node("Relu", {"b"}, {"z"}, "relu");
+  std::string err = error_of([&] { m.import(); });
+  EXPECT_EQ(err, "test.onnx: unsupported ops: FooBar (node 'foo'), LSTM (node 'lstm')");
+  EXPECT_THROW(m.import(), UnsupportedError);
 }
 
 }  // namespace

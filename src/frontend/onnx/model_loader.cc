@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "frontend/onnx/legacy_forms.h"
 #include "frontend/onnx/tensor_proto.h"
+#include "ir/op_registry.h"
 
 namespace hone {
 
@@ -69,6 +70,21 @@ std::string one_line(std::string text) {
   return out;
 }
 
+// Every op type of the graph hone does not implement, with one node each, or "" when all
+// are known. Listed instead of the checker's complaint, which names only the first node it
+// trips on (an op ONNX itself does not know, or an unsupported op's own arity rules).
+std::string unsupported_ops(const onnx::GraphProto& graph) {
+  std::unordered_set<std::string> seen;
+  std::string list;
+  for (const auto& n : graph.node()) {
+    if (op_registry().find(n.op_type(), n.domain())) continue;
+    if (!seen.insert(n.domain() + "::" + n.op_type()).second) continue;
+    list += (list.empty() ? "" : ", ") + n.op_type() + " (" +
+            (n.domain().empty() ? "" : "domain " + n.domain() + ", ") + "node '" + n.name() + "')";
+  }
+  return list;
+}
+
 // Runs onnx::checker, lenient where ONNX Runtime is: files written by newer ONNX releases
 // carry an ir_version above libonnx 1.12's although their opset (<= 17) is fine, and value
 // infos (graph outputs above all) may leave out the shape, which the checker demands.
@@ -90,6 +106,8 @@ void run_checker(onnx::ModelProto& model, const std::string& source) {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
     restore();
+    std::string unsupported = unsupported_ops(model.graph());
+    if (!unsupported.empty()) throw UnsupportedError(source + ": unsupported ops: " + unsupported);
     throw Error(source + ": invalid ONNX model: " + one_line(e.what()));
   }
   restore();
