@@ -346,3 +346,31 @@ TEST(ElementwiseWhere, SelectsWithBroadcasting) {
 
 }  // namespace
 }  // namespace hone
+
+namespace hone {
+namespace {
+
+TEST(ElementwiseBinary, LegacyBroadcastAttributesBeforeOpset7) {
+  // Opset 6: B of shape [3] aligned with A [2,3,2] at axis 1 reads as [3,1].
+  std::vector<float> a(12);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i);
+  test::OpCall call{.op_type = "Add",
+                    .inputs = {Tensor::from_vector<float>({2, 3, 2}, a),
+                               Tensor::from_vector<float>({3}, {100.f, 200.f, 300.f})},
+                    .attrs = test::attrs({{"broadcast", int64_t{1}}, {"axis", int64_t{1}}}),
+                    .opset = 6};
+  Tensor y = test::run_op(call)[0];
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 2}));
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t w = 0; w < 2; ++w) {
+        const int64_t i = (n * 3 + c) * 2 + w;
+        EXPECT_EQ(y.data<float>()[i], static_cast<float>(i) + 100.f * static_cast<float>(c + 1));
+      }
+  // At axis 2, B [3] meets a dimension of size 2: an error naming the node.
+  call.attrs = test::attrs({{"broadcast", int64_t{1}}, {"axis", int64_t{2}}});
+  EXPECT_THROW(test::run_op(call), Error);
+}
+
+}  // namespace
+}  // namespace hone
