@@ -16,17 +16,9 @@ namespace {
 using test::attrs;
 using test::prepare_op;
 using test::run_op;
+using test::tensor;
+using test::values_of;
 
-template <class T>
-Tensor tensor(Shape shape, std::vector<T> values) {
-  return Tensor::from_vector<T>(std::move(shape), values);
-}
-
-template <class T>
-std::vector<T> values_of(const Tensor& t) {
-  const T* p = t.data<T>();
-  return std::vector<T>(p, p + t.numel());
-}
 
 Tensor run1(const std::string& op, Tensor x, Attributes a = {}) {
   return run_op({.op_type = op, .inputs = {std::move(x)}, .attrs = std::move(a)})[0];

@@ -97,6 +97,19 @@ inline std::vector<ValueType> infer_types(const OpCall& call) {
   return prepare_op(call).outputs;
 }
 
+// A tensor of `shape` holding `values`: tensor<float>({2}, {1.f, 2.f}).
+template <class T>
+Tensor tensor(Shape shape, std::vector<T> values) {
+  return Tensor::from_vector<T>(std::move(shape), values);
+}
+
+// The elements of `t` as a vector of its own element type.
+template <class T>
+std::vector<T> values_of(const Tensor& t) {
+  const T* p = t.data<T>();
+  return std::vector<T>(p, p + t.numel());
+}
+
 // Prepares and runs the op; returns the `num_outputs` outputs (allocated zeroed with the
 // prepared types, as the executor does).
 inline std::vector<Tensor> run_op(const OpCall& call) {
