@@ -7,11 +7,13 @@
 namespace hone {
 
 OpContext::OpContext(const Node& node, std::vector<ValueType> input_types,
-                     std::vector<const Tensor*> input_values, int opset)
+                     std::vector<const Tensor*> input_values, int opset,
+                     const KernelOptions& kernel_options)
     : node_(node),
       input_types_(std::move(input_types)),
       input_values_(std::move(input_values)),
-      opset_(opset) {}
+      opset_(opset),
+      kernel_options_(kernel_options) {}
 
 std::string OpContext::where() const {
   return "node '" + node_.name + "' (" + node_.op_type + ")";
@@ -129,20 +131,22 @@ void OpContext::expect_dtype(size_t i, std::initializer_list<DType> allowed) con
 }
 
 void OpRegistry::add(OpDef def) {
-  if (find(def.op_type)) throw Error("op " + std::string(def.op_type) + " registered twice");
+  if (find(def.op_type, def.domain))
+    throw Error("op " + std::string(def.op_type) + " registered twice");
   defs_.push_back(def);
 }
 
 const OpDef* OpRegistry::find(std::string_view op_type, std::string_view domain) const {
-  if (!domain.empty() && domain != "ai.onnx") return nullptr;
+  if (domain == "ai.onnx") domain = "";
   for (const OpDef& d : defs_)
-    if (d.op_type == op_type) return &d;
+    if (d.op_type == op_type && d.domain == domain) return &d;
   return nullptr;
 }
 
 std::vector<std::string_view> OpRegistry::op_types() const {
   std::vector<std::string_view> out;
-  for (const OpDef& d : defs_) out.push_back(d.op_type);
+  for (const OpDef& d : defs_)
+    if (d.domain.empty()) out.push_back(d.op_type);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -159,12 +163,17 @@ const OpRegistry& op_registry() {
     register_reduce_ops(r);
     register_shape_ops(r);
     register_resize_ops(r);
+    register_internal_conv_ops(r);
+    register_internal_layout_ops(r);
+    register_internal_elementwise_ops(r);
+    register_internal_gemm_ops(r);
     return r;
   }();
   return registry;
 }
 
-PreparedOp prepare_node(const Graph& graph, const Node& node) {
+PreparedOp prepare_node(const Graph& graph, const Node& node,
+                        const KernelOptions& kernel_options) {
   const OpDef* def = op_registry().find(node.op_type, node.domain);
   if (!def) {
     std::string dom = node.domain.empty() ? "" : " (domain " + node.domain + ")";
@@ -182,7 +191,7 @@ PreparedOp prepare_node(const Graph& graph, const Node& node) {
     types.push_back(v.type);
     values.push_back(v.constant ? &*v.constant : nullptr);
   }
-  OpContext ctx(node, std::move(types), std::move(values), graph.opset);
+  OpContext ctx(node, std::move(types), std::move(values), graph.opset, kernel_options);
   PreparedOp op = def->prepare(ctx);
   if (op.outputs.size() < node.outputs.size())
     ctx.fail("op produced " + std::to_string(op.outputs.size()) + " outputs, node declares " +

@@ -11,18 +11,32 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "core/tensor.h"
+#include "core/thread_pool.h"
 #include "ir/graph.h"
 
 namespace hone {
+
+// How kernels are chosen and run: passed explicitly to prepare (no global state).
+struct KernelOptions {
+  // False: every op binds its reference kernel (opt-level 0, and the oracle in tests).
+  bool optimized = false;
+  // Which instruction-set variant optimized kernels use; tests force each one the CPU has.
+  Isa isa = Isa::kPortable;
+  // Shared by the kernels of one executor; nullptr runs single-threaded. Not owned.
+  ThreadPool* pool = nullptr;
+};
 
 // What a prepare function sees of one node.
 class OpContext {
  public:
   OpContext(const Node& node, std::vector<ValueType> input_types,
-            std::vector<const Tensor*> input_values, int opset);
+            std::vector<const Tensor*> input_values, int opset,
+            const KernelOptions& kernel_options = KernelOptions{});
 
   const Node& node() const { return node_; }
+  const KernelOptions& kernel_options() const { return kernel_options_; }
   int opset() const { return opset_; }
   size_t num_inputs() const { return input_types_.size(); }
   size_t num_outputs() const { return node_.outputs.size(); }
@@ -64,6 +78,7 @@ class OpContext {
   std::vector<ValueType> input_types_;  // dtype kUndefined for absent inputs
   std::vector<const Tensor*> input_values_;
   int opset_;
+  KernelOptions kernel_options_;
 };
 
 using TensorsIn = std::span<const Tensor* const>;  // absent optional inputs are nullptr
@@ -76,6 +91,19 @@ struct PreparedOp {
   std::function<void(TensorsIn inputs, TensorsOut outputs)> run;
   // False for ops whose result is not a function of the inputs (RandomNormal, ...).
   bool foldable = true;
+  // True when `run` relies on outputs being zero-filled on entry (the reference kernels do);
+  // optimized kernels write every output element and set it false so the executor skips
+  // the memset.
+  bool needs_zeroed_outputs = true;
+  // Index of an input whose buffer output 0 may share (an elementwise op, a conv's residual
+  // Sum): the kernel reads each element before writing it. -1 when not allowed. The planner
+  // decides whether it is legal (the input dies here and has the same byte size).
+  int inplace_input = -1;
+  // Bytes the kernel keeps for its own use: weights packed at prepare, scratch buffers.
+  int64_t packed_bytes = 0;
+  // Short description of the kernel chosen ("conv_nchwc avx512 ow14 oc2"), for
+  // per-layer profiles and `--print-ir-after`.
+  std::string kernel_name;
 };
 
 using PrepareFn = PreparedOp (*)(const OpContext&);
@@ -83,14 +111,17 @@ using PrepareFn = PreparedOp (*)(const OpContext&);
 struct OpDef {
   std::string_view op_type;
   PrepareFn prepare;
+  // "" for the default ONNX domain; "hone" for the internal ops passes create
+  // (docs/decisions/004-internal-ops.md).
+  std::string_view domain = "";
 };
 
 class OpRegistry {
  public:
   void add(OpDef def);
-  // nullptr for unknown ops. Only the default ONNX domain is registered.
+  // nullptr for unknown ops. "" and "ai.onnx" are the default domain.
   const OpDef* find(std::string_view op_type, std::string_view domain = "") const;
-  std::vector<std::string_view> op_types() const;  // sorted
+  std::vector<std::string_view> op_types() const;  // sorted, default domain only
 
  private:
   std::vector<OpDef> defs_;
@@ -101,6 +132,7 @@ const OpRegistry& op_registry();
 
 // Prepares a node of `graph` from the types and constant values of its inputs.
 // Throws UnsupportedError for unknown ops.
-PreparedOp prepare_node(const Graph& graph, const Node& node);
+PreparedOp prepare_node(const Graph& graph, const Node& node,
+                        const KernelOptions& kernel_options = KernelOptions{});
 
 }  // namespace hone
