@@ -1,0 +1,73 @@
+// Dense (group 1) direct convolution on channel-blocked tensors (NCHW[b]c) with register
+// tiling, weights packed once, and a fused epilogue (bias, residual sum, activation).
+// Variants: AVX-512, AVX2+FMA and portable C++, chosen by the config's isa.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/cpu_features.h"
+#include "core/thread_pool.h"
+#include "ops/common/epilogue.h"
+
+namespace hone {
+
+// One convolution's sizes (batch N, channels, spatial), as the reference kernel sees them.
+// pad_bottom/pad_right follow from out_h/out_w.
+struct ConvGeometry {
+  int64_t batch = 1;
+  int64_t in_channels = 0, in_h = 0, in_w = 0;
+  int64_t out_channels = 0, out_h = 0, out_w = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_left = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t flops() const {
+    return 2 * batch * out_channels * out_h * out_w * in_channels * kernel_h * kernel_w;
+  }
+};
+
+// The knobs of the kernel: what the default heuristic picks and the tuner searches.
+struct ConvNchwcConfig {
+  Isa isa = Isa::kPortable;
+  int block = 16;    // channel block b of the blocked input and output (8 or 16)
+  int ow_tile = 8;   // output pixels in one register tile
+  int oc_tile = 2;   // output-channel blocks in one register tile
+  int ic_chunk = 0;  // input-channel blocks per pass over the weights (cache blocking); 0 = all
+  int oh_chunk = 1;  // output rows per work item handed to a thread
+  bool operator==(const ConvNchwcConfig&) const = default;
+};
+
+nlohmann::json conv_nchwc_config_to_json(const ConvNchwcConfig& config);
+// Throws hone::Error naming the field on a missing or out-of-range knob.
+ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json);
+// Empty when the config can run the geometry on this CPU, else why not.
+std::string conv_nchwc_config_problem(const ConvGeometry& geometry, const ConvNchwcConfig& config);
+// A good config for any geometry (the auto-tuner's starting point).
+ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& geometry, Isa isa, int block);
+
+class ConvNchwc {
+ public:
+  // Packs the OIHW weights and the bias (nullable) for the config. input_block / output_block
+  // are 0 for plain NCHW tensors or config.block for blocked ones ([N, ceil(C/b), H, W, b]).
+  // Throws hone::Error when conv_nchwc_config_problem is not empty.
+  ConvNchwc(const ConvGeometry& geometry, const ConvNchwcConfig& config, const float* weight_oihw,
+            const float* bias, int input_block, int output_block, Epilogue epilogue);
+  ~ConvNchwc();
+  ConvNchwc(ConvNchwc&&) noexcept;
+  ConvNchwc& operator=(ConvNchwc&&) noexcept;
+
+  // y = act(conv(x) + bias + sum); sum (nullable) has y's layout and may alias y.
+  void run(const float* x, const float* sum, float* y, ThreadPool* pool) const;
+  int64_t packed_bytes() const;
+  const ConvNchwcConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hone
