@@ -33,6 +33,10 @@ struct OpCall {
   // NeedsConstantError). `constant_inputs` lists indices that are constant in either case.
   bool all_inputs_constant = true;
   std::vector<size_t> constant_inputs = {};
+  // Internal ops (docs/decisions/004-internal-ops.md) live in domain "hone".
+  std::string domain = {};
+  // Optimized kernels, ISA variant and thread pool prepare binds (default: reference).
+  KernelOptions kernel_options = {};
 };
 
 // Builds attributes: attrs({{"alpha", 0.5f}, {"pads", std::vector<int64_t>{1, 1, 1, 1}}}).
@@ -51,6 +55,7 @@ inline Node make_node(const OpCall& call) {
   Node node;
   node.name = kTestNodeName;
   node.op_type = call.op_type;
+  node.domain = call.domain;
   node.attrs = call.attrs;
   for (size_t i = 0; i < call.inputs.size(); ++i)
     node.inputs.push_back(call.inputs[i].empty() ? kNoValue : static_cast<ValueId>(i));
@@ -60,7 +65,7 @@ inline Node make_node(const OpCall& call) {
 }
 
 inline PreparedOp prepare(const OpCall& call, const Node& node) {
-  const OpDef* def = op_registry().find(call.op_type);
+  const OpDef* def = op_registry().find(call.op_type, call.domain);
   if (!def) throw UnsupportedError("op_test_util: op " + call.op_type + " is not registered");
   std::vector<ValueType> types;
   std::vector<const Tensor*> values;
@@ -76,7 +81,7 @@ inline PreparedOp prepare(const OpCall& call, const Node& node) {
     for (size_t c : call.constant_inputs) constant = constant || c == i;
     values.push_back(constant ? &t : nullptr);
   }
-  OpContext ctx(node, std::move(types), std::move(values), call.opset);
+  OpContext ctx(node, std::move(types), std::move(values), call.opset, call.kernel_options);
   PreparedOp op = def->prepare(ctx);
   if (op.outputs.size() < node.outputs.size())
     throw Error("op_test_util: " + call.op_type + " prepared " + std::to_string(op.outputs.size()) +
