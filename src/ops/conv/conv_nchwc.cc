@@ -1,0 +1,395 @@
+#include "ops/conv/conv_nchwc.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "ops/conv/conv_nchwc_kernel.h"
+
+namespace hone {
+namespace {
+
+using conv_nchwc::Tile;
+using conv_nchwc::TileFn;
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// 64-byte aligned floats (packed weights are read as whole cache lines).
+struct AlignedFloats {
+  float* data = nullptr;
+  int64_t size = 0;
+  explicit AlignedFloats(int64_t n) : size(n) {
+    data = static_cast<float*>(::operator new[](
+        static_cast<size_t>(std::max<int64_t>(n, 1)) * sizeof(float), std::align_val_t(64)));
+    std::memset(data, 0, static_cast<size_t>(n) * sizeof(float));
+  }
+  ~AlignedFloats() { ::operator delete[](data, std::align_val_t(64)); }
+  AlignedFloats(const AlignedFloats&) = delete;
+  AlignedFloats& operator=(const AlignedFloats&) = delete;
+};
+
+// Taps k in [lo, hi) keep 0 <= base + k * dilation < size.
+struct TapRange {
+  int64_t lo = 0, hi = 0;
+};
+TapRange tap_range(int64_t base, int64_t taps, int64_t dilation, int64_t size) {
+  TapRange r{taps, 0};
+  for (int64_t k = 0; k < taps; ++k) {
+    const int64_t i = base + k * dilation;
+    if (i >= 0 && i < size) {
+      r.lo = std::min(r.lo, k);
+      r.hi = k + 1;
+    }
+  }
+  if (r.hi <= r.lo) r = {0, 0};
+  return r;
+}
+
+TileFn tile_kernel(Isa isa, int block, int n_ow, int n_oc) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return conv_nchwc::avx512::tile_kernel(block, n_ow, n_oc);
+    case Isa::kAvx2:
+      return conv_nchwc::avx2::tile_kernel(block, n_ow, n_oc);
+    case Isa::kPortable:
+      break;
+  }
+  return conv_nchwc::portable::tile_kernel(block, n_ow, n_oc);
+}
+
+bool is_flat(const ConvGeometry& g) {
+  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+         g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+}
+
+int json_int(const nlohmann::json& json, const char* key, int lo, int hi) {
+  if (!json.contains(key) || !json[key].is_number_integer())
+    throw Error(std::string("conv_nchwc config: '") + key + "' is missing or not an integer");
+  const int64_t v = json[key].get<int64_t>();
+  if (v < lo || v > hi)
+    throw Error(std::string("conv_nchwc config: '") + key + "' = " + std::to_string(v) +
+                " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+nlohmann::json conv_nchwc_config_to_json(const ConvNchwcConfig& c) {
+  return {{"isa", std::string(isa_name(c.isa))},
+          {"block", c.block},
+          {"ow_tile", c.ow_tile},
+          {"oc_tile", c.oc_tile},
+          {"ic_chunk", c.ic_chunk},
+          {"oh_chunk", c.oh_chunk}};
+}
+
+ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw Error("conv_nchwc config: expected a JSON object");
+  if (!json.contains("isa") || !json["isa"].is_string())
+    throw Error("conv_nchwc config: 'isa' is missing or not a string");
+  ConvNchwcConfig c;
+  c.isa = parse_isa(json["isa"].get<std::string>());
+  c.block = json_int(json, "block", 8, 16);
+  if (c.block != 8 && c.block != 16)
+    throw Error("conv_nchwc config: 'block' = " + std::to_string(c.block) + " is not 8 or 16");
+  c.ow_tile = json_int(json, "ow_tile", 1, conv_nchwc::kMaxOwTile);
+  c.oc_tile = json_int(json, "oc_tile", 1, conv_nchwc::kMaxOcTile);
+  c.ic_chunk = json_int(json, "ic_chunk", 0, 1 << 20);
+  c.oh_chunk = json_int(json, "oh_chunk", 1, 1 << 20);
+  return c;
+}
+
+std::string conv_nchwc_config_problem(const ConvGeometry& g, const ConvNchwcConfig& c) {
+  if (!isa_supported(c.isa)) return "isa " + std::string(isa_name(c.isa)) + " is not supported";
+  if (c.block != 8 && c.block != 16) return "block " + std::to_string(c.block) + " is not 8/16";
+  if (!conv_nchwc::tile_fits(c.isa, c.block, c.ow_tile, c.oc_tile))
+    return "tile " + std::to_string(c.ow_tile) + "x" + std::to_string(c.oc_tile) +
+           " does not fit the registers of " + std::string(isa_name(c.isa)) + " with block " +
+           std::to_string(c.block);
+  if (c.ic_chunk < 0) return "ic_chunk is negative";
+  if (c.oh_chunk < 1) return "oh_chunk is below 1";
+  if (g.batch < 1 || g.in_channels < 1 || g.out_channels < 1 || g.in_h < 1 || g.in_w < 1 ||
+      g.out_h < 1 || g.out_w < 1 || g.kernel_h < 1 || g.kernel_w < 1)
+    return "sizes must be positive";
+  if (g.stride_h < 1 || g.stride_w < 1 || g.dilation_h < 1 || g.dilation_w < 1)
+    return "strides and dilations must be positive";
+  if (g.pad_top < 0 || g.pad_left < 0) return "pads must not be negative";
+  return {};
+}
+
+ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int block) {
+  ConvNchwcConfig c;
+  c.isa = isa;
+  c.block = block;
+  const int64_t ocb = std::max<int64_t>(1, ceil_div(g.out_channels, block));
+  const bool flat = is_flat(g);
+  const int64_t row = flat ? g.out_h * g.out_w : g.out_w;
+  // Cost model per input lane of a register tile: one FMA per accumulator vector, loads of the
+  // weight vectors and broadcasts at two per cycle, a few cycles of loop overhead; summed
+  // over the tiles that cover a row for every oc block (tails waste whole tile slots).
+  const int vpb = isa == Isa::kAvx2 ? block / 8 : (isa == Isa::kAvx512 ? 1 : block / 8);
+  double best = 1e300;
+  for (int oc = 1; oc <= std::min<int64_t>(4, ocb); ++oc) {
+    for (int ow = 1; ow <= conv_nchwc::kMaxOwTile; ++ow) {
+      if (!conv_nchwc::tile_fits(isa == Isa::kPortable ? Isa::kAvx2 : isa, block, ow, oc)) break;
+      if (ow > row) break;
+      const double full_tiles = static_cast<double>(row / ow);
+      const int tail = static_cast<int>(row % ow);
+      auto tile_cost = [&](int n) {
+        return std::max<double>(n * oc * vpb, (n + oc * vpb) / 2.0) + 2.0;
+      };
+      const double cost = static_cast<double>(ceil_div(ocb, oc)) *
+                          (full_tiles * tile_cost(ow) + (tail ? tile_cost(tail) : 0.0));
+      if (cost < best - 1e-9) {
+        best = cost;
+        c.ow_tile = ow;
+        c.oc_tile = oc;
+      }
+    }
+  }
+  // Work items of at least two tiles' pixels in the flat (1x1) case; one row otherwise.
+  c.oh_chunk = flat ? static_cast<int>(std::min<int64_t>(
+                          g.out_h, std::max<int64_t>(1, ceil_div(2 * c.ow_tile, g.out_w))))
+                    : 1;
+  c.ic_chunk = 0;
+  return c;
+}
+
+struct ConvNchwc::Impl {
+  ConvGeometry g;
+  ConvNchwcConfig c;
+  int input_block = 0, output_block = 0;
+  Epilogue epilogue;
+  int64_t icb = 0, ocb = 0;
+  bool flat = false;
+  AlignedFloats weights;
+  std::vector<float> bias;  // ocb * b, empty when there is none
+  int64_t x_batch = 0, x_group = 0, x_lane = 0, x_row = 0, x_col = 0;
+  int64_t w_ocb = 0, w_group = 0, w_kh = 0, w_kw = 0;
+  std::vector<TapRange> rows;    // kh range per output row
+  std::vector<TapRange> cols;    // kw range per output column
+  int64_t ow_lo = 0, ow_hi = 0;  // columns whose taps all fall inside
+  std::vector<TileFn> kernels;   // [n_oc - 1][n_ow - 1]
+
+  Impl(const ConvGeometry& geometry, const ConvNchwcConfig& config, int64_t weight_floats)
+      : g(geometry), c(config), weights(weight_floats) {}
+
+  TileFn kernel(int n_ow, int n_oc) const {
+    return kernels[static_cast<size_t>((n_oc - 1) * c.ow_tile + n_ow - 1)];
+  }
+  void run_item(size_t item, const float* x, const float* sum, float* y) const;
+  void emit(Tile& t, int64_t n, int64_t ocb0, int64_t q, bool first, bool last, const float* sum,
+            float* y) const;
+};
+
+ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const float* weight_oihw,
+                     const float* bias, int input_block, int output_block, Epilogue epilogue) {
+  if (std::string why = conv_nchwc_config_problem(g, c); !why.empty())
+    throw Error("conv_nchwc: invalid config: " + why);
+  if ((input_block != 0 && input_block != c.block) ||
+      (output_block != 0 && output_block != c.block))
+    throw Error("conv_nchwc: input_block/output_block must be 0 or the config's block " +
+                std::to_string(c.block));
+  if (!weight_oihw) throw Error("conv_nchwc: weights are missing");
+  const int64_t b = c.block;
+  const int64_t icb = ceil_div(g.in_channels, b), ocb = ceil_div(g.out_channels, b);
+  const int64_t taps = g.kernel_h * g.kernel_w;
+  impl_ = std::make_unique<Impl>(g, c, ocb * icb * taps * b * b);
+  Impl& m = *impl_;
+  m.input_block = input_block;
+  m.output_block = output_block;
+  m.epilogue = epilogue;
+  m.icb = icb;
+  m.ocb = ocb;
+  m.flat = is_flat(g);
+
+  // [OCb][ICb][KH][KW][b_ic][b_oc], zero for channels past the real counts.
+  m.w_kw = b * b;
+  m.w_kh = g.kernel_w * m.w_kw;
+  m.w_group = g.kernel_h * m.w_kh;
+  m.w_ocb = icb * m.w_group;
+  for (int64_t oc = 0; oc < g.out_channels; ++oc)
+    for (int64_t ic = 0; ic < g.in_channels; ++ic)
+      for (int64_t t = 0; t < taps; ++t) {
+        const int64_t kh = t / g.kernel_w, kw = t % g.kernel_w;
+        m.weights.data[(oc / b) * m.w_ocb + (ic / b) * m.w_group + kh * m.w_kh + kw * m.w_kw +
+                       (ic % b) * b + oc % b] = weight_oihw[(oc * g.in_channels + ic) * taps + t];
+      }
+  if (bias) {
+    m.bias.assign(static_cast<size_t>(ocb * b), 0.0f);
+    std::copy(bias, bias + g.out_channels, m.bias.begin());
+  }
+
+  const int64_t in_hw = g.in_h * g.in_w;
+  if (input_block) {
+    m.x_batch = icb * in_hw * b;
+    m.x_group = in_hw * b;
+    m.x_lane = 1;
+    m.x_row = g.in_w * b;
+    m.x_col = b;
+  } else {
+    m.x_batch = g.in_channels * in_hw;
+    m.x_group = b * in_hw;
+    m.x_lane = in_hw;
+    m.x_row = g.in_w;
+    m.x_col = 1;
+  }
+  for (int64_t oh = 0; oh < g.out_h; ++oh)
+    m.rows.push_back(tap_range(oh * g.stride_h - g.pad_top, g.kernel_h, g.dilation_h, g.in_h));
+  m.ow_lo = g.out_w;
+  m.ow_hi = 0;
+  for (int64_t ow = 0; ow < g.out_w; ++ow) {
+    const int64_t base = ow * g.stride_w - g.pad_left;
+    m.cols.push_back(tap_range(base, g.kernel_w, g.dilation_w, g.in_w));
+    if (base >= 0 && base + (g.kernel_w - 1) * g.dilation_w < g.in_w) {
+      m.ow_lo = std::min(m.ow_lo, ow);
+      m.ow_hi = ow + 1;
+    }
+  }
+  if (m.ow_hi <= m.ow_lo) m.ow_lo = m.ow_hi = 0;
+  for (int oc = 1; oc <= c.oc_tile; ++oc)
+    for (int ow = 1; ow <= c.ow_tile; ++ow)
+      m.kernels.push_back(tile_kernel(c.isa, c.block, ow, oc));
+}
+
+ConvNchwc::~ConvNchwc() = default;
+ConvNchwc::ConvNchwc(ConvNchwc&&) noexcept = default;
+ConvNchwc& ConvNchwc::operator=(ConvNchwc&&) noexcept = default;
+
+int64_t ConvNchwc::packed_bytes() const {
+  return (impl_->weights.size + static_cast<int64_t>(impl_->bias.size())) *
+         static_cast<int64_t>(sizeof(float));
+}
+
+const ConvNchwcConfig& ConvNchwc::config() const {
+  return impl_->c;
+}
+
+// Runs one tile whose x/w/kh/kw/n_ow/n_oc fields are set: output pixel q (row-major within the
+// image) of batch n, oc blocks from ocb0.
+void ConvNchwc::Impl::emit(Tile& t, int64_t n, int64_t ocb0, int64_t q, bool first, bool last,
+                           const float* sum, float* y) const {
+  const int64_t b = c.block, ohw = g.out_h * g.out_w;
+  const TileFn fn = kernel(t.n_ow, t.n_oc);
+  if (output_block) {
+    const int64_t at = ((n * ocb + ocb0) * ohw + q) * b;
+    t.y = y + at;
+    t.y_ocb = ohw * b;
+    t.bias = first && !bias.empty() ? bias.data() + ocb0 * b : nullptr;
+    t.sum = first && sum ? sum + at : nullptr;
+    t.accumulate = !first;
+    t.act = last ? epilogue : Epilogue{};
+    fn(t);
+    return;
+  }
+  // Plain output: the kernel fills a blocked scratch tile, scattered here channel by channel.
+  alignas(64) float buf[conv_nchwc::kMaxOcTile * conv_nchwc::kMaxOwTile * 16];
+  t.y = buf;
+  t.y_ocb = t.n_ow * b;
+  t.bias = nullptr;
+  t.sum = nullptr;
+  t.accumulate = false;
+  t.act = Epilogue{};
+  fn(t);
+  for (int64_t o = 0; o < t.n_oc; ++o) {
+    for (int64_t l = 0; l < b; ++l) {
+      const int64_t oc = (ocb0 + o) * b + l;
+      if (oc >= g.out_channels) break;
+      const int64_t base = (n * g.out_channels + oc) * ohw + q;
+      const float bias_v = bias.empty() ? 0.0f : bias[static_cast<size_t>(oc)];
+      for (int64_t p = 0; p < t.n_ow; ++p) {
+        float v = buf[o * t.y_ocb + p * b + l];
+        if (!first) {
+          v += y[base + p];
+        } else {
+          v += bias_v;
+          if (sum) v += sum[base + p];
+        }
+        y[base + p] = last ? apply_epilogue(v, epilogue) : v;
+      }
+    }
+  }
+}
+
+void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, float* y) const {
+  const int64_t n_rc = ceil_div(g.out_h, c.oh_chunk), n_ocg = ceil_div(ocb, c.oc_tile);
+  const int64_t i = static_cast<int64_t>(item);
+  const int64_t rc = i % n_rc, ocg = (i / n_rc) % n_ocg, n = i / (n_rc * n_ocg);
+  const int64_t ocb0 = ocg * c.oc_tile;
+  const int n_oc = static_cast<int>(std::min<int64_t>(c.oc_tile, ocb - ocb0));
+  const int64_t oh0 = rc * c.oh_chunk, oh1 = std::min(g.out_h, oh0 + c.oh_chunk);
+  const int64_t b = c.block;
+  const int64_t chunk = c.ic_chunk > 0 ? c.ic_chunk : icb;
+
+  Tile t{};
+  t.lanes = b;
+  t.x_group = x_group;
+  t.x_lane = x_lane;
+  t.w_ocb = w_ocb;
+  t.w_group = w_group;
+  t.w_kh = w_kh;
+  t.w_kw = w_kw;
+  t.n_oc = n_oc;
+  for (int64_t cg0 = 0; cg0 < icb; cg0 += chunk) {
+    const int64_t groups = std::min(chunk, icb - cg0);
+    const bool first = cg0 == 0, last = cg0 + groups >= icb;
+    t.groups = groups;
+    t.last_lanes = last ? g.in_channels - (icb - 1) * b : b;
+    const float* xc = x + n * x_batch + cg0 * x_group;
+    const float* wc = weights.data + ocb0 * w_ocb + cg0 * w_group;
+    if (flat) {
+      t.kh = t.kw = 1;
+      t.x_kh = t.x_kw = 0;
+      t.x_pixel = x_col;
+      t.w = wc;
+      const int64_t q1 = oh1 * g.out_w;
+      for (int64_t q = oh0 * g.out_w; q < q1; q += c.ow_tile) {
+        t.n_ow = static_cast<int>(std::min<int64_t>(c.ow_tile, q1 - q));
+        t.x = xc + q * x_col;
+        emit(t, n, ocb0, q, first, last, sum, y);
+      }
+      continue;
+    }
+    t.x_kh = g.dilation_h * x_row;
+    t.x_kw = g.dilation_w * x_col;
+    t.x_pixel = g.stride_w * x_col;
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      const TapRange kr = rows[static_cast<size_t>(oh)];
+      const int64_t ih0 = oh * g.stride_h - g.pad_top + kr.lo * g.dilation_h;
+      t.kh = kr.hi - kr.lo;
+      const float* xr = xc + ih0 * x_row;
+      const float* wr = wc + kr.lo * w_kh;
+      auto column = [&](int64_t ow, int n_ow, TapRange cr) {
+        const int64_t iw0 = ow * g.stride_w - g.pad_left + cr.lo * g.dilation_w;
+        t.kw = cr.hi - cr.lo;
+        t.n_ow = n_ow;
+        t.x = xr + iw0 * x_col;
+        t.w = wr + cr.lo * w_kw;
+        emit(t, n, ocb0, oh * g.out_w + ow, first, last, sum, y);
+      };
+      // Border columns one pixel at a time with their own taps; the interior in full tiles.
+      const int64_t lo = ow_hi > ow_lo ? ow_lo : g.out_w;
+      for (int64_t ow = 0; ow < lo; ++ow) column(ow, 1, cols[static_cast<size_t>(ow)]);
+      for (int64_t ow = ow_lo; ow < ow_hi; ow += c.ow_tile)
+        column(ow, static_cast<int>(std::min<int64_t>(c.ow_tile, ow_hi - ow)),
+               TapRange{0, g.kernel_w});
+      for (int64_t ow = std::max(ow_hi, lo); ow < g.out_w; ++ow)
+        column(ow, 1, cols[static_cast<size_t>(ow)]);
+    }
+  }
+}
+
+void ConvNchwc::run(const float* x, const float* sum, float* y, ThreadPool* pool) const {
+  const Impl& m = *impl_;
+  const int64_t items =
+      m.g.batch * ceil_div(m.ocb, m.c.oc_tile) * ceil_div(m.g.out_h, m.c.oh_chunk);
+  parallel_for(pool, static_cast<size_t>(items), [&](size_t i) { m.run_item(i, x, sum, y); });
+}
+
+}  // namespace hone

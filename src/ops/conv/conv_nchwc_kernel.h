@@ -1,0 +1,67 @@
+// Private to the blocked convolution: the register-tile micro-kernel interface that the
+// driver (conv_nchwc.cc) calls and each ISA file (conv_nchwc_{portable,avx2,avx512}.cc) fills.
+#pragma once
+
+#include <cstdint>
+
+#include "core/cpu_features.h"
+#include "ops/common/epilogue.h"
+
+namespace hone::conv_nchwc {
+
+// Hard bounds of every variant's tile table (registers bound the vector ones further).
+inline constexpr int kMaxOwTile = 32;
+inline constexpr int kMaxOcTile = 8;
+
+// One call computes n_ow output pixels x n_oc output-channel blocks of b lanes, summing over
+// `groups` input-channel groups (each `lanes` wide, the last `last_lanes`), kh x kw taps.
+// All strides are in floats. The destination is blocked: element (pixel p, block o, lane l)
+// lives at y[o * y_ocb + p * b + l]; `sum` (nullable) has the same layout.
+struct Tile {
+  const float* x;  // input of pixel 0, first group, first tap, lane 0
+  const float* w;  // packed weights of block 0, first group, first tap (lane stride b)
+  float* y;
+  const float* bias;  // b * n_oc packed biases or null
+  const float* sum;
+  int64_t groups, lanes, last_lanes, kh, kw;
+  int64_t x_group, x_lane, x_kh, x_kw, x_pixel;
+  int64_t w_ocb, w_group, w_kh, w_kw;
+  int64_t y_ocb;
+  int n_ow, n_oc;
+  bool accumulate;  // add the destination's current value (a later input-channel chunk)
+  Epilogue act;     // applied last (kNone for a chunk that is not the last)
+};
+
+using TileFn = void (*)(const Tile&);
+
+// Vector registers a tile needs: accumulators, weight vectors and one broadcast.
+constexpr int tile_registers(int ow_tile, int oc_tile, int vectors_per_block) {
+  return (ow_tile + 1) * oc_tile * vectors_per_block + 1;
+}
+
+// Whether a variant has a kernel for this tile (block 8 or 16).
+constexpr bool tile_fits(Isa isa, int block, int ow_tile, int oc_tile) {
+  if (ow_tile < 1 || oc_tile < 1 || ow_tile > kMaxOwTile || oc_tile > kMaxOcTile) return false;
+  switch (isa) {
+    case Isa::kPortable:
+      return true;
+    case Isa::kAvx2:
+      return tile_registers(ow_tile, oc_tile, block / 8) <= 16;
+    case Isa::kAvx512:
+      return tile_registers(ow_tile, oc_tile, 1) <= 32;
+  }
+  return false;
+}
+
+// The kernel for (block, n_ow, n_oc); only called after tile_fits said yes for the variant.
+namespace portable {
+TileFn tile_kernel(int block, int n_ow, int n_oc);
+}
+namespace avx2 {
+TileFn tile_kernel(int block, int n_ow, int n_oc);
+}
+namespace avx512 {
+TileFn tile_kernel(int block, int n_ow, int n_oc);
+}
+
+}  // namespace hone::conv_nchwc

@@ -1,0 +1,157 @@
+// The vector register-tile kernel of the blocked convolution, written once over a vector-ops
+// struct. Not a normal header: each ISA file includes it INSIDE its own anonymous namespace,
+// after defining its Ops structs, so every ISA gets distinct template instances compiled for it
+// (a shared instance could let the linker pick an AVX-512 copy for AVX2-only CPUs).
+//
+// Needs in scope: Tile, TileFn, Epilogue, Activation, kMaxOwTile, kMaxOcTile. An Ops struct
+// provides V, kWidth and static load/store/set1/zero/fma/add/mul/div/max/min/select_ge0/exp/tanh;
+// constexpr bool tile_fits_here(block, ow, oc) says which tiles the ISA's registers hold.
+
+// apply_epilogue's formulas on a vector (padding lanes may see any finite value).
+template <class Ops>
+typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
+  using V = typename Ops::V;
+  const V zero = Ops::zero(), one = Ops::set1(1.0f);
+  switch (e.kind) {
+    case Activation::kNone: return x;
+    case Activation::kRelu: return Ops::max(x, zero);
+    case Activation::kClip: return Ops::min(Ops::max(x, Ops::set1(e.alpha)), Ops::set1(e.beta));
+    case Activation::kLeakyRelu: return Ops::select_ge0(x, x, Ops::mul(x, Ops::set1(e.alpha)));
+    case Activation::kSigmoid:
+      return Ops::div(one, Ops::add(one, Ops::exp(Ops::sub(zero, x))));
+    case Activation::kHardSigmoid: {
+      const V y = Ops::fma(x, Ops::set1(e.alpha), Ops::set1(e.beta));
+      return Ops::min(Ops::max(y, zero), one);
+    }
+    case Activation::kHardSwish: {
+      const V y = Ops::add(Ops::div(x, Ops::set1(6.0f)), Ops::set1(0.5f));
+      return Ops::mul(x, Ops::min(Ops::max(y, zero), one));
+    }
+    case Activation::kTanh: return Ops::tanh(x);
+  }
+  return x;
+}
+
+// OW pixels x OC blocks of B lanes; VPB vectors per block. Everything the hot loop touches is a
+// compile-time count so the accumulators stay in registers.
+template <class Ops, int B, int OW, int OC>
+void tile(const Tile& t) {
+  using V = typename Ops::V;
+  constexpr int W = Ops::kWidth;
+  constexpr int VPB = B / W;
+  constexpr int NV = OC * VPB;
+  V acc[OW][NV];
+#pragma GCC unroll 32
+  for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
+
+  const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb;
+  const float* xg = t.x;
+  const float* wg = t.w;
+  for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+    const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
+    for (int64_t kh = 0; kh < t.kh; ++kh) {
+      for (int64_t kw = 0; kw < t.kw; ++kw) {
+        const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
+        const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
+        for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+          V w[NV];
+#pragma GCC unroll 16
+          for (int o = 0; o < OC; ++o)
+#pragma GCC unroll 4
+            for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
+          // Blocked stride-1 input (the common case) has a compile-time pixel stride of B.
+          if (x_pixel == B) {
+#pragma GCC unroll 32
+            for (int p = 0; p < OW; ++p) {
+              const V xb = Ops::set1(xk[p * B]);
+#pragma GCC unroll 16
+              for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
+            }
+          } else {
+            const float* xp = xk;
+#pragma GCC unroll 32
+            for (int p = 0; p < OW; ++p, xp += x_pixel) {
+              const V xb = Ops::set1(*xp);
+#pragma GCC unroll 16
+              for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Epilogue: partial sums of an earlier input-channel chunk, or bias and residual sum; then
+  // the activation (only on the last chunk, which the caller says through t.act).
+  const int64_t y_ocb = t.y_ocb;
+  if (t.accumulate) {
+#pragma GCC unroll 32
+    for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v)
+        acc[p][v] = Ops::add(acc[p][v], Ops::load(t.y + (v / VPB) * y_ocb + p * B + (v % VPB) * W));
+  } else {
+    if (t.bias) {
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        const V b = Ops::load(t.bias + v * W);
+#pragma GCC unroll 32
+        for (int p = 0; p < OW; ++p) acc[p][v] = Ops::add(acc[p][v], b);
+      }
+    }
+    if (t.sum) {
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v)
+          acc[p][v] =
+              Ops::add(acc[p][v], Ops::load(t.sum + (v / VPB) * y_ocb + p * B + (v % VPB) * W));
+    }
+  }
+  const Epilogue& e = t.act;
+  switch (e.kind) {
+    case Activation::kNone: break;
+    case Activation::kRelu:
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) acc[p][v] = Ops::max(acc[p][v], Ops::zero());
+      break;
+    default:
+      for (int p = 0; p < OW; ++p)
+        for (int v = 0; v < NV; ++v) acc[p][v] = activate<Ops>(acc[p][v], e);
+      break;
+  }
+#pragma GCC unroll 32
+  for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      Ops::store(t.y + (v / VPB) * y_ocb + p * B + (v % VPB) * W, acc[p][v]);
+}
+
+// Compile-time table of tile<Ops, B, ow, oc> for every (ow, oc) whose registers fit the ISA.
+template <class Ops, int B, int OW, int OC>
+constexpr TileFn pick_tile() {
+  if constexpr (tile_fits_here(B, OW, OC))
+    return &tile<Ops, B, OW, OC>;
+  else
+    return nullptr;
+}
+
+struct TileTable {
+  TileFn fn[kMaxOcTile][kMaxOwTile];
+};
+
+template <class Ops, int B, int OC, int... I>
+constexpr void fill_tile_row(TileFn* row, std::integer_sequence<int, I...>) {
+  ((row[I] = pick_tile<Ops, B, I + 1, OC>()), ...);
+}
+
+template <class Ops, int B, int... O>
+constexpr TileTable make_tile_table(std::integer_sequence<int, O...>) {
+  TileTable table{};
+  (fill_tile_row<Ops, B, O + 1>(table.fn[O], std::make_integer_sequence<int, kMaxOwTile>{}), ...);
+  return table;
+}

@@ -1,0 +1,367 @@
+// The blocked direct convolution (ops/conv/conv_nchwc.h) against the reference conv (computed
+// in double) plus bias, residual sum and activation by the scalar formula: every supported ISA,
+// block 8 and 16, several configs per geometry, plain and blocked input and output, threads.
+#include "ops/conv/conv_nchwc.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "ops/conv/conv_reference.h"
+
+namespace hone {
+namespace {
+
+struct Case {
+  std::string name;
+  int64_t n, ic, oc, ih, iw, kh, kw, sh, sw, pt, pl, pb, pr, dh = 1, dw = 1;
+};
+
+ConvGeometry geometry(const Case& c) {
+  ConvGeometry g;
+  g.batch = c.n;
+  g.in_channels = c.ic;
+  g.in_h = c.ih;
+  g.in_w = c.iw;
+  g.out_channels = c.oc;
+  g.kernel_h = c.kh;
+  g.kernel_w = c.kw;
+  g.stride_h = c.sh;
+  g.stride_w = c.sw;
+  g.pad_top = c.pt;
+  g.pad_left = c.pl;
+  g.dilation_h = c.dh;
+  g.dilation_w = c.dw;
+  g.out_h = (c.ih + c.pt + c.pb - (c.kh - 1) * c.dh - 1) / c.sh + 1;
+  g.out_w = (c.iw + c.pl + c.pr - (c.kw - 1) * c.dw - 1) / c.sw + 1;
+  return g;
+}
+
+std::vector<float> random_floats(int64_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& f : v) f = dist(rng);
+  return v;
+}
+
+// NCHW -> [N, ceil(C/b), H, W, b]; padding lanes get `pad` (any finite value is legal).
+std::vector<float> to_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw,
+                              int64_t b, float pad) {
+  const int64_t cb = (c + b - 1) / b;
+  std::vector<float> out(static_cast<size_t>(n * cb * hw * b), pad);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p)
+        out[static_cast<size_t>(((i * cb + ch / b) * hw + p) * b + ch % b)] =
+            x[static_cast<size_t>((i * c + ch) * hw + p)];
+  return out;
+}
+
+std::vector<float> from_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw,
+                                int64_t b) {
+  const int64_t cb = (c + b - 1) / b;
+  std::vector<float> out(static_cast<size_t>(n * c * hw));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p)
+        out[static_cast<size_t>((i * c + ch) * hw + p)] =
+            x[static_cast<size_t>(((i * cb + ch / b) * hw + p) * b + ch % b)];
+  return out;
+}
+
+// act(conv(x) + bias + sum) in NCHW, the convolution in double by the reference kernel.
+std::vector<float> expected(const ConvGeometry& g, const std::vector<float>& x,
+                            const std::vector<float>& w, const std::vector<float>* bias,
+                            const std::vector<float>* sum, Epilogue e) {
+  ConvParams p;
+  p.in_channels = g.in_channels;
+  p.out_channels = g.out_channels;
+  p.window.batch = g.batch;
+  p.window.in = {g.in_h, g.in_w};
+  p.window.out = {g.out_h, g.out_w};
+  p.window.kernel = {g.kernel_h, g.kernel_w};
+  p.window.strides = {g.stride_h, g.stride_w};
+  p.window.dilations = {g.dilation_h, g.dilation_w};
+  p.window.pads_begin = {g.pad_top, g.pad_left};
+  p.window.pads_end = {0, 0};  // the reference derives rows from `out`
+  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd;
+  if (bias) bd.assign(bias->begin(), bias->end());
+  std::vector<double> yd(static_cast<size_t>(g.batch * g.out_channels * g.out_h * g.out_w));
+  conv_reference<double>(p, xd.data(), wd.data(), bias ? bd.data() : nullptr, yd.data());
+  std::vector<float> y(yd.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    double v = yd[i];
+    if (sum) v += (*sum)[i];
+    y[i] = apply_epilogue(static_cast<float>(v), e);
+  }
+  return y;
+}
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> list = {
+      {"1x1_s1", 1, 32, 48, 5, 7, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"1x1_s1_long", 1, 16, 32, 9, 11, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"1x1_s2", 1, 24, 40, 7, 9, 1, 1, 2, 2, 0, 0, 0, 0},
+      {"3x3_s1_p1", 1, 32, 32, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"3x3_s2_p1", 1, 16, 48, 11, 12, 3, 3, 2, 2, 1, 1, 1, 1},
+      {"5x5_p2", 1, 16, 16, 8, 9, 5, 5, 1, 1, 2, 2, 2, 2},
+      {"7x7_s2_p3_rgb", 1, 3, 32, 23, 21, 7, 7, 2, 2, 3, 3, 3, 3},
+      {"3x3_asym_pads", 1, 8, 24, 7, 8, 3, 3, 1, 1, 0, 2, 2, 1},
+      {"3x3_dilation2", 1, 16, 16, 9, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+      {"3x3_odd_channels", 1, 24, 40, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"1x1_c1000", 1, 1000, 20, 2, 3, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"3x3_c3_out3", 1, 3, 3, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"spatial_1x1", 1, 16, 32, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"spatial_2x3", 1, 16, 32, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"batch2", 2, 20, 36, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"batch2_1x1", 2, 40, 24, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"wide_row", 1, 16, 32, 3, 40, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"kernel_larger_than_input", 1, 8, 16, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2},
+  };
+  return list;
+}
+
+const Epilogue kActivations[] = {
+    {Activation::kNone},
+    {Activation::kRelu},
+    {Activation::kClip, -0.5f, 0.5f},
+    {Activation::kLeakyRelu, 0.1f},
+    {Activation::kSigmoid},
+    {Activation::kHardSigmoid, 0.2f, 0.5f},
+    {Activation::kHardSwish},
+    {Activation::kTanh},
+};
+
+// Configs to try beside the default: small and largest tiles, input-channel chunks, row chunks.
+std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {
+  ConvNchwcConfig d = default_conv_nchwc_config(g, isa, block);
+  std::vector<ConvNchwcConfig> out = {d};
+  auto add = [&](int ow, int oc, int ic_chunk, int oh_chunk) {
+    ConvNchwcConfig c = d;
+    c.ow_tile = ow;
+    c.oc_tile = oc;
+    c.ic_chunk = ic_chunk;
+    c.oh_chunk = oh_chunk;
+    if (conv_nchwc_config_problem(g, c).empty()) out.push_back(c);
+  };
+  add(1, 1, 1, 1);
+  add(3, 2, 2, 3);
+  add(isa == Isa::kAvx2 ? (block == 8 ? 14 : 6) : 30, 1, 0, 2);
+  add(isa == Isa::kAvx2 ? (block == 8 ? 4 : 2) : 7, isa == Isa::kAvx2 ? 2 : 3, 1, 1);
+  return out;
+}
+
+struct Outcome {
+  double max_err = 0, scale = 0;
+};
+
+// Runs one configuration with every option given and compares with the expectation.
+Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bool out_blocked,
+                 bool with_bias, bool with_sum, bool sum_in_place, Epilogue e, ThreadPool* pool,
+                 uint32_t seed) {
+  const ConvGeometry g = geometry(cs);
+  std::mt19937 rng(seed);
+  const int64_t b = cfg.block;
+  const std::vector<float> x = random_floats(g.batch * g.in_channels * g.in_h * g.in_w, rng);
+  const std::vector<float> w =
+      random_floats(g.out_channels * g.in_channels * g.kernel_h * g.kernel_w, rng);
+  const std::vector<float> bias = random_floats(g.out_channels, rng);
+  const int64_t ohw = g.out_h * g.out_w;
+  const std::vector<float> sum = random_floats(g.batch * g.out_channels * ohw, rng);
+  const std::vector<float> want =
+      expected(g, x, w, with_bias ? &bias : nullptr, with_sum ? &sum : nullptr, e);
+
+  ConvNchwc conv(g, cfg, w.data(), with_bias ? bias.data() : nullptr, in_blocked ? cfg.block : 0,
+                 out_blocked ? cfg.block : 0, e);
+  EXPECT_GE(conv.packed_bytes(), static_cast<int64_t>(w.size() * sizeof(float)));
+  const std::vector<float> xin =
+      in_blocked ? to_blocked(x, g.batch, g.in_channels, g.in_h * g.in_w, b, 3.0f) : x;
+  std::vector<float> sum_l =
+      out_blocked ? to_blocked(sum, g.batch, g.out_channels, ohw, b, 0.0f) : sum;
+  const size_t y_size = out_blocked ? sum_l.size() : sum.size();
+  std::vector<float> y(y_size, std::nanf(""));
+  const float* sum_ptr = nullptr;
+  if (with_sum) {
+    if (sum_in_place) {
+      y = sum_l;
+      sum_ptr = y.data();
+    } else {
+      sum_ptr = sum_l.data();
+    }
+  }
+  conv.run(xin.data(), sum_ptr, y.data(), pool);
+  const std::vector<float> got = out_blocked ? from_blocked(y, g.batch, g.out_channels, ohw, b) : y;
+  Outcome r;
+  for (size_t i = 0; i < want.size(); ++i) {
+    r.scale = std::max(r.scale, std::fabs(double(want[i])));
+    const double err = std::fabs(double(got[i]) - want[i]);
+    r.max_err = std::isnan(err) ? 1e30 : std::max(r.max_err, err);
+  }
+  return r;
+}
+
+std::string describe(const Case& cs, const ConvNchwcConfig& c, bool ib, bool ob, Epilogue e) {
+  return cs.name + " " + conv_nchwc_config_to_json(c).dump() + " in_blocked=" + std::to_string(ib) +
+         " out_blocked=" + std::to_string(ob) + " act=" + std::string(activation_name(e.kind));
+}
+
+void check_all(const std::vector<Isa>& isas, ThreadPool* pool) {
+  uint32_t seed = 1;
+  for (Isa isa : isas) {
+    for (int block : {8, 16}) {
+      for (const Case& cs : cases()) {
+        const ConvGeometry g = geometry(cs);
+        int variant = 0;
+        for (const ConvNchwcConfig& cfg : configs(g, isa, block)) {
+          for (int layout = 0; layout < 4; ++layout) {
+            const bool in_blocked = layout & 1, out_blocked = layout & 2;
+            ++variant;
+            const Epilogue e = kActivations[(variant + seed) % std::size(kActivations)];
+            const bool with_bias = variant % 3 != 0, with_sum = variant % 2 == 0;
+            const bool in_place = variant % 4 == 0;
+            const Outcome r = run_case(cs, cfg, in_blocked, out_blocked, with_bias, with_sum,
+                                       in_place, e, pool, ++seed);
+            EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale))
+                << describe(cs, cfg, in_blocked, out_blocked, e);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(ConvNchwc, MatchesReferenceEveryIsaBlockAndConfig) {
+  check_all(supported_isas(), nullptr);
+}
+
+// Threads split work items only; one ISA suffices (each run wakes the pool, slow on a busy VM).
+TEST(ConvNchwc, MatchesReferenceWithTwoThreads) {
+  ThreadPool pool(2);
+  check_all({best_isa()}, &pool);
+}
+
+TEST(ConvNchwc, EveryActivationOnEveryIsa) {
+  const Case cs{"3x3", 2, 20, 40, 5, 17, 3, 3, 1, 1, 1, 1, 1, 1};
+  const ConvGeometry g = geometry(cs);
+  uint32_t seed = 100;
+  for (Isa isa : supported_isas())
+    for (int block : {8, 16})
+      for (const Epilogue& e : kActivations)
+        for (bool ob : {false, true}) {
+          const ConvNchwcConfig cfg = default_conv_nchwc_config(g, isa, block);
+          const Outcome r = run_case(cs, cfg, true, ob, true, true, false, e, nullptr, ++seed);
+          EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, true, ob, e);
+        }
+}
+
+// The ResNet-50 shapes the default heuristic must handle (smaller spatial size where the
+// reference would be slow), checked at the default config and with input-channel chunks.
+TEST(ConvNchwc, ResNetLikeLayers) {
+  const std::vector<Case> layers = {
+      {"1x1_64_256", 1, 64, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"3x3_128_s2", 1, 128, 128, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1},
+      {"3x3_512_7x7", 1, 512, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"1x1_2048_512_7x7", 1, 256, 512, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0},
+  };
+  ThreadPool pool(2);
+  uint32_t seed = 200;
+  for (Isa isa : supported_isas())
+    for (const Case& cs : layers) {
+      ConvNchwcConfig cfg = default_conv_nchwc_config(geometry(cs), isa, 16);
+      for (int ic_chunk : {0, 3}) {
+        cfg.ic_chunk = ic_chunk;
+        const Outcome r =
+            run_case(cs, cfg, true, true, true, true, true, {Activation::kRelu}, &pool, ++seed);
+        EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale))
+            << describe(cs, cfg, true, true, {Activation::kRelu});
+      }
+    }
+}
+
+TEST(ConvNchwc, DefaultConfigIsValidForManyShapes) {
+  for (Isa isa : supported_isas())
+    for (int block : {8, 16})
+      for (int64_t w : {1, 2, 7, 14, 28, 56, 112})
+        for (int64_t oc : {1, 16, 64, 512}) {
+          const Case cs{"x", 1, 16, oc, w, w, 3, 3, 1, 1, 1, 1, 1, 1};
+          const ConvGeometry g = geometry(cs);
+          const ConvNchwcConfig c = default_conv_nchwc_config(g, isa, block);
+          EXPECT_EQ(conv_nchwc_config_problem(g, c), "") << conv_nchwc_config_to_json(c).dump();
+          EXPECT_EQ(c.isa, isa);
+          EXPECT_EQ(c.block, block);
+        }
+}
+
+TEST(ConvNchwc, ConfigJsonRoundTrip) {
+  ConvNchwcConfig c;
+  c.isa = best_isa();
+  c.block = 8;
+  c.ow_tile = 5;
+  c.oc_tile = 2;
+  c.ic_chunk = 3;
+  c.oh_chunk = 4;
+  const nlohmann::json j = conv_nchwc_config_to_json(c);
+  EXPECT_EQ(conv_nchwc_config_from_json(j), c);
+  EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
+}
+
+TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
+  const nlohmann::json good = conv_nchwc_config_to_json(ConvNchwcConfig{});
+  EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
+  for (const char* key : {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk"}) {
+    nlohmann::json missing = good;
+    missing.erase(key);
+    EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
+    nlohmann::json wrong_type = good;
+    wrong_type[key] = "x";
+    if (std::string(key) == "isa") wrong_type[key] = 3;
+    EXPECT_THROW(conv_nchwc_config_from_json(wrong_type), Error) << key;
+  }
+  auto with = [&](const char* key, const nlohmann::json& v) {
+    nlohmann::json j = good;
+    j[key] = v;
+    return j;
+  };
+  EXPECT_THROW(conv_nchwc_config_from_json(with("isa", "sse9")), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("block", 12)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("ow_tile", 0)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("oc_tile", 99)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("ic_chunk", -1)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("oh_chunk", 0)), Error);
+}
+
+TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
+  const ConvGeometry g = geometry({"g", 1, 16, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1});
+  ConvNchwcConfig c = default_conv_nchwc_config(g, Isa::kPortable, 16);
+  EXPECT_EQ(conv_nchwc_config_problem(g, c), "");
+  ConvNchwcConfig bad = c;
+  bad.block = 4;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.oh_chunk = 0;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+    bad = default_conv_nchwc_config(g, isa, 16);
+    bad.ow_tile = 28;
+    bad.oc_tile = 4;  // 116+ vector registers
+    EXPECT_NE(conv_nchwc_config_problem(g, bad), "") << isa_name(isa);
+    if (!isa_supported(isa)) {
+      EXPECT_NE(conv_nchwc_config_problem(g, default_conv_nchwc_config(g, isa, 16)), "");
+    }
+  }
+  ConvGeometry zero = g;
+  zero.out_w = 0;
+  EXPECT_NE(conv_nchwc_config_problem(zero, c), "");
+  std::vector<float> w(16 * 16 * 9, 1.0f);
+  EXPECT_THROW(ConvNchwc(g, bad, w.data(), nullptr, 16, 16, {}), Error);
+  EXPECT_THROW(ConvNchwc(g, c, w.data(), nullptr, 8, 16, {}), Error);
+}
+
+}  // namespace
+}  // namespace hone
