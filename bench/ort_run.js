@@ -1,20 +1,35 @@
 // Peer measurement: runs an ONNX model with ONNX Runtime's CPU engine (npm onnxruntime-node)
-// and prints one JSON object with latency statistics in ms. For benchmarks only; never a
-// dependency of hone. Usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N]
+// and prints one JSON object with latency statistics in ms, session start-up time and memory.
+// For benchmarks only; never a dependency of hone.
+// Usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N] [--inputs IN.npz]
+//                              [--outputs OUT.npz]
+// Without --inputs every input is filled with deterministic uniform [0,1) values (symbolic
+// dimensions taken as 1). --outputs writes the last run's outputs, named after the graph's.
 'use strict';
-const ort = require('onnxruntime-node');
+// Node's own resident memory before ONNX Runtime is loaded, so readers can tell ORT's share
+// of the process's peak from the JavaScript engine's.
+const baselineRssBytes = process.memoryUsage().rss;
+const npz = require('./npz.js');
 
 function parseArgs(argv) {
-  const opts = {threads: 2, repeat: 20, warmup: 3, model: null};
+  const opts = {threads: 2, repeat: 20, warmup: 3, model: null, inputs: null, outputs: null};
+  const num = (v, flag) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got '${v}'`);
+    return n;
+  };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
-    if (a === '--threads') opts.threads = Number(argv[++i]);
-    else if (a === '--repeat') opts.repeat = Number(argv[++i]);
-    else if (a === '--warmup') opts.warmup = Number(argv[++i]);
-    else if (!opts.model) opts.model = a;
+    if (a === '--threads') opts.threads = num(argv[++i], a);
+    else if (a === '--repeat') opts.repeat = num(argv[++i], a);
+    else if (a === '--warmup') opts.warmup = num(argv[++i], a);
+    else if (a === '--inputs') opts.inputs = argv[++i];
+    else if (a === '--outputs') opts.outputs = argv[++i];
+    else if (!opts.model && !a.startsWith('--')) opts.model = a;
     else throw new Error('unexpected argument ' + a);
   }
-  if (!opts.model) throw new Error('usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N]');
+  if (!opts.model) throw new Error('usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N] [--inputs F] [--outputs F]');
+  if (opts.repeat < 1 || opts.threads < 1) throw new Error('--repeat and --threads must be at least 1');
   return opts;
 }
 
@@ -27,37 +42,59 @@ function stats(times) {
   return {mean_ms: mean, median_ms: median, min_ms: s[0], max_ms: s[s.length - 1], std_ms: std};
 }
 
-function makeInput(meta) {
-  const dims = meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
-  const n = dims.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  let state = 12345;
-  for (let i = 0; i < n; ++i) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    data[i] = (state >>> 8) / 16777216;
-  }
-  return new ort.Tensor('float32', data, dims);
+
+function makeFeeds(ort, session, file) {
+  const feeds = {};
+  const given = file ? npz.readNpz(file) : {};
+  const meta = session.inputMetadata || session.inputNames.map((name) => ({name}));
+  meta.forEach((m, i) => {
+    const name = m.name;
+    if (given[name]) {
+      const a = given[name];
+      feeds[name] = new ort.Tensor(a.dtype, a.data, a.shape);
+      return;
+    }
+    if (file) throw new Error(`--inputs ${file} has no array '${name}' (a model input)`);
+    if (!m.shape) throw new Error(`input '${name}': shape unknown, pass --inputs`);
+    const dims = m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const dtype = m.type || 'float32';
+    feeds[name] = new ort.Tensor(dtype, npz.makeInput(dtype, dims, 12345 + i), dims);
+  });
+  for (const name of Object.keys(given))
+    if (!(name in feeds)) throw new Error(`--inputs ${file}: array '${name}' is not a model input`);
+  return feeds;
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const ort = require('onnxruntime-node');
+  const t0 = process.hrtime.bigint();
   const session = await ort.InferenceSession.create(opts.model, {
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
-  const feeds = {};
-  for (const meta of session.inputMetadata) feeds[meta.name] = makeInput(meta);
-  for (let i = 0; i < opts.warmup; ++i) await session.run(feeds);
+  const createMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const feeds = makeFeeds(ort, session, opts.inputs);
+  let results = null;
+  for (let i = 0; i < opts.warmup; ++i) results = await session.run(feeds);
   const times = [];
   for (let i = 0; i < opts.repeat; ++i) {
-    const t0 = process.hrtime.bigint();
-    await session.run(feeds);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const t = process.hrtime.bigint();
+    results = await session.run(feeds);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  if (opts.outputs) {
+    npz.writeNpz(opts.outputs, session.outputNames.map((name) => ({
+      name, dtype: results[name].type, shape: results[name].dims.map(Number), data: results[name].data})));
   }
   const r = {engine: 'onnxruntime', version: ort.env.versions.common, model: opts.model,
-             threads: opts.threads, repeat: opts.repeat, ...stats(times)};
+             threads: opts.threads, repeat: opts.repeat, warmup: opts.warmup, ...stats(times),
+             samples_ms: times, session_create_ms: createMs,
+             peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+             node_baseline_rss_bytes: baselineRssBytes};
+  if (opts.outputs) r.outputs_file = opts.outputs;
   console.log(JSON.stringify(r));
 }
 

@@ -1,6 +1,7 @@
 // hone-peak: measures this machine's FP32 FMA peak (per instruction set, 1 and N threads) and
 // its memory bandwidth (STREAM copy and triad, 1 and N threads), the ceilings that per-layer
-// GFLOP/s are compared with. Usage: hone-peak [--threads N] [--quick] [--json] [--isa NAME]
+// GFLOP/s are compared with.
+// Usage: hone-peak [--threads N] [--quick] [--json] [--isa NAME] [--no-bandwidth]
 #include <sched.h>
 
 #include <algorithm>
@@ -31,6 +32,7 @@ struct Options {
   int threads = 0;  // 0: the physical core count
   bool quick = false;
   bool json = false;
+  bool bandwidth = true;
   std::string isa;  // empty: every supported one
 };
 
@@ -204,6 +206,8 @@ Options parse_args(int argc, char** argv) {
       o.quick = true;
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--no-bandwidth") {
+      o.bandwidth = false;
     } else if ((a == "--threads" || a == "--isa") && i + 1 < argc) {
       const std::string v = argv[++i];
       if (a == "--isa") {
@@ -218,9 +222,11 @@ Options parse_args(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::cout
           << "Usage: hone-peak [--threads N] [--quick] [--json] [--isa portable|avx2|avx512]\n"
+             "                 [--no-bandwidth]\n"
              "Measures FP32 FMA peak per instruction set and STREAM copy/triad bandwidth\n"
              "on 1 and N threads (default N: physical cores). --quick: short runs and\n"
-             "small arrays (a smoke test; its bandwidth figures are not representative).\n";
+             "small arrays (a smoke test; its bandwidth figures are not representative).\n"
+             "Peaks are the best of many short runs: on a shared machine the median is lower.\n";
       std::exit(0);
     } else {
       throw Error("unknown argument '" + a + "' (see hone-peak --help)");
@@ -282,7 +288,7 @@ int run(const Options& o) {
   j["array_bytes"] = n * sizeof(float);
   j["bandwidth"] = Json::array();
   Json triad_bw = Json::object();
-  {
+  if (o.bandwidth) {
     const StreamArrays arrays(n, o.threads);
     for (bool triad : {false, true})
       for (int t : counts) {
@@ -313,6 +319,7 @@ int run(const Options& o) {
                  fixed(f["gflops_median"].get<double>(), 1) + ")")
                     .c_str(),
                 fixed(f["gflops_per_thread"].get<double>(), 1).c_str());
+  if (!o.bandwidth) return 0;
   std::printf(
       "\nMemory bandwidth, GB/s (STREAM counting; arrays of %zu MiB; best of %d, median in "
       "brackets)\n",
