@@ -221,8 +221,11 @@ function printMarkdown(rows, o) {
 
 function main() {
   const o = parseArgs(process.argv.slice(2));
+  const ownWorkdir = !o.workdir;
   o.workdir = o.workdir || fs.mkdtempSync(path.join(os.tmpdir(), 'hone-bench-'));
   fs.mkdirSync(o.workdir, {recursive: true});
+  // The inputs and outputs are kept only in a --workdir the caller chose.
+  if (ownWorkdir) process.on('exit', () => fs.rmSync(o.workdir, {recursive: true, force: true}));
   const ortScript = path.join(__dirname, 'ort_run.js');
   const rows = [];
   for (const model of o.models) {
