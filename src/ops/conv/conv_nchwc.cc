@@ -130,29 +130,26 @@ ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int bl
   const int64_t ocb = std::max<int64_t>(1, ceil_div(g.out_channels, block));
   const bool flat = is_flat(g);
   const int64_t row = flat ? g.out_h * g.out_w : g.out_w;
-  // Cost model per input lane of a register tile: one FMA per accumulator vector, loads of the
-  // weight vectors and broadcasts at two per cycle, a few cycles of loop overhead; summed
-  // over the tiles that cover a row for every oc block (tails waste whole tile slots).
-  const int vpb = isa == Isa::kAvx2 ? block / 8 : (isa == Isa::kAvx512 ? 1 : block / 8);
-  double best = 1e300;
-  for (int oc = 1; oc <= std::min<int64_t>(4, ocb); ++oc) {
-    for (int ow = 1; ow <= conv_nchwc::kMaxOwTile; ++ow) {
-      if (!conv_nchwc::tile_fits(isa == Isa::kPortable ? Isa::kAvx2 : isa, block, ow, oc)) break;
-      if (ow > row) break;
-      const double full_tiles = static_cast<double>(row / ow);
-      const int tail = static_cast<int>(row % ow);
-      auto tile_cost = [&](int n) {
-        return std::max<double>(n * oc * vpb, (n + oc * vpb) / 2.0) + 2.0;
-      };
-      const double cost = static_cast<double>(ceil_div(ocb, oc)) *
-                          (full_tiles * tile_cost(ow) + (tail ? tile_cost(tail) : 0.0));
-      if (cost < best - 1e-9) {
-        best = cost;
-        c.ow_tile = ow;
-        c.oc_tile = oc;
-      }
-    }
+  // Measured on Zen 4 (bench_conv_nchwc): two oc blocks x the widest row tile that fits beats
+  // wider single-block tiles (28x1: one broadcast per FMA) and taller ones (6x4, 7x3). Short
+  // rows trade the unused pixel slots for more oc blocks. The portable path sizes like AVX2.
+  const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
+  const int vpb = fit_isa == Isa::kAvx2 ? block / 8 : 1;
+  auto widest = [&](int oc) {
+    int ow = 0;
+    while (ow < conv_nchwc::kMaxOwTile && conv_nchwc::tile_fits(fit_isa, block, ow + 1, oc)) ++ow;
+    return ow;
+  };
+  int oc = static_cast<int>(std::min<int64_t>(ocb, vpb == 1 ? 2 : 1));
+  int ow = widest(oc);
+  if (row < ow) {
+    ow = static_cast<int>(row);
+    while (oc < std::min<int64_t>(ocb, 4) && widest(oc + 1) >= ow) ++oc;
   }
+  // Even tiles rather than full ones plus a short tail (49 pixels: 13+13+13+10, not 14x3+7).
+  const int64_t tiles = ceil_div(row, ow);
+  c.ow_tile = static_cast<int>(ceil_div(row, tiles));
+  c.oc_tile = oc;
   // Work items of at least two tiles' pixels in the flat (1x1) case; one row otherwise.
   c.oh_chunk = flat ? static_cast<int>(std::min<int64_t>(
                           g.out_h, std::max<int64_t>(1, ceil_div(2 * c.ow_tile, g.out_w))))
@@ -172,10 +169,17 @@ struct ConvNchwc::Impl {
   std::vector<float> bias;  // ocb * b, empty when there is none
   int64_t x_batch = 0, x_group = 0, x_lane = 0, x_row = 0, x_col = 0;
   int64_t w_ocb = 0, w_group = 0, w_kh = 0, w_kw = 0;
-  std::vector<TapRange> rows;    // kh range per output row
-  std::vector<TapRange> cols;    // kw range per output column
-  int64_t ow_lo = 0, ow_hi = 0;  // columns whose taps all fall inside
-  std::vector<TileFn> kernels;   // [n_oc - 1][n_ow - 1]
+  std::vector<TapRange> rows;  // kh range per output row
+  // The register tiles that cover an output row (the same for every row); a border tile's
+  // per-tap pixel ranges start at masks[mask_at] (lo for each kw, then hi for each kw).
+  struct ColumnTile {
+    int64_t ow0;
+    int n_ow;
+    int64_t mask_at;  // -1: every tap of every pixel is inside
+  };
+  std::vector<ColumnTile> column_tiles;
+  std::vector<int32_t> masks;
+  std::vector<TileFn> kernels;  // [n_oc - 1][n_ow - 1]
 
   Impl(const ConvGeometry& geometry, const ConvNchwcConfig& config, int64_t weight_floats)
       : g(geometry), c(config), weights(weight_floats) {}
@@ -242,17 +246,32 @@ ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const floa
   }
   for (int64_t oh = 0; oh < g.out_h; ++oh)
     m.rows.push_back(tap_range(oh * g.stride_h - g.pad_top, g.kernel_h, g.dilation_h, g.in_h));
-  m.ow_lo = g.out_w;
-  m.ow_hi = 0;
-  for (int64_t ow = 0; ow < g.out_w; ++ow) {
-    const int64_t base = ow * g.stride_w - g.pad_left;
-    m.cols.push_back(tap_range(base, g.kernel_w, g.dilation_w, g.in_w));
-    if (base >= 0 && base + (g.kernel_w - 1) * g.dilation_w < g.in_w) {
-      m.ow_lo = std::min(m.ow_lo, ow);
-      m.ow_hi = ow + 1;
+  for (int64_t ow0 = 0; ow0 < g.out_w; ow0 += c.ow_tile) {
+    const int n_ow = static_cast<int>(std::min<int64_t>(c.ow_tile, g.out_w - ow0));
+    std::vector<int32_t> lo(static_cast<size_t>(g.kernel_w)), hi(lo.size());
+    bool inside = true;
+    for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+      int32_t a = n_ow, z = 0;  // valid pixels are contiguous: iw grows with the pixel
+      for (int p = 0; p < n_ow; ++p) {
+        const int64_t iw = (ow0 + p) * g.stride_w - g.pad_left + kw * g.dilation_w;
+        if (iw >= 0 && iw < g.in_w) {
+          a = std::min(a, p);
+          z = p + 1;
+        }
+      }
+      if (z <= a) a = z = 0;
+      lo[static_cast<size_t>(kw)] = a;
+      hi[static_cast<size_t>(kw)] = z;
+      inside = inside && a == 0 && z == n_ow;
     }
+    int64_t at = -1;
+    if (!inside) {
+      at = static_cast<int64_t>(m.masks.size());
+      m.masks.insert(m.masks.end(), lo.begin(), lo.end());
+      m.masks.insert(m.masks.end(), hi.begin(), hi.end());
+    }
+    m.column_tiles.push_back({ow0, n_ow, at});
   }
-  if (m.ow_hi <= m.ow_lo) m.ow_lo = m.ow_hi = 0;
   for (int oc = 1; oc <= c.oc_tile; ++oc)
     for (int ow = 1; ow <= c.ow_tile; ++ow)
       m.kernels.push_back(tile_kernel(c.isa, c.block, ow, oc));
@@ -365,22 +384,15 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
       t.kh = kr.hi - kr.lo;
       const float* xr = xc + ih0 * x_row;
       const float* wr = wc + kr.lo * w_kh;
-      auto column = [&](int64_t ow, int n_ow, TapRange cr) {
-        const int64_t iw0 = ow * g.stride_w - g.pad_left + cr.lo * g.dilation_w;
-        t.kw = cr.hi - cr.lo;
-        t.n_ow = n_ow;
-        t.x = xr + iw0 * x_col;
-        t.w = wr + cr.lo * w_kw;
-        emit(t, n, ocb0, oh * g.out_w + ow, first, last, sum, y);
-      };
-      // Border columns one pixel at a time with their own taps; the interior in full tiles.
-      const int64_t lo = ow_hi > ow_lo ? ow_lo : g.out_w;
-      for (int64_t ow = 0; ow < lo; ++ow) column(ow, 1, cols[static_cast<size_t>(ow)]);
-      for (int64_t ow = ow_lo; ow < ow_hi; ow += c.ow_tile)
-        column(ow, static_cast<int>(std::min<int64_t>(c.ow_tile, ow_hi - ow)),
-               TapRange{0, g.kernel_w});
-      for (int64_t ow = std::max(ow_hi, lo); ow < g.out_w; ++ow)
-        column(ow, 1, cols[static_cast<size_t>(ow)]);
+      t.kw = g.kernel_w;
+      t.w = wr;
+      for (const ColumnTile& ct : column_tiles) {
+        t.n_ow = ct.n_ow;
+        t.x = xr + (ct.ow0 * g.stride_w - g.pad_left) * x_col;
+        t.pixel_lo = ct.mask_at < 0 ? nullptr : masks.data() + ct.mask_at;
+        t.pixel_hi = ct.mask_at < 0 ? nullptr : masks.data() + ct.mask_at + g.kernel_w;
+        emit(t, n, ocb0, oh * g.out_w + ct.ow0, first, last, sum, y);
+      }
     }
   }
 }

@@ -17,8 +17,10 @@ void tile(const Tile& t) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
+        const int p_lo = t.pixel_lo ? t.pixel_lo[kw] : 0;
+        const int p_hi = t.pixel_hi ? t.pixel_hi[kw] : n_ow;
         for (int64_t l = 0; l < lanes; ++l) {
-          for (int p = 0; p < n_ow; ++p) {
+          for (int p = p_lo; p < p_hi; ++p) {
             const float xv = xk[p * t.x_pixel + l * t.x_lane];
             for (int o = 0; o < n_oc; ++o) {
               const float* w = wk + o * t.w_ocb + l * B;

@@ -55,6 +55,26 @@ void tile(const Tile& t) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
+        if (t.pixel_lo && (t.pixel_lo[kw] != 0 || t.pixel_hi[kw] != OW)) {
+          // A border tile's tap that some pixels must skip: the same loop with a test.
+          const int p_lo = t.pixel_lo[kw], p_hi = t.pixel_hi[kw];
+          if (p_lo >= p_hi) continue;
+          for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+            V w[NV];
+#pragma GCC unroll 16
+            for (int o = 0; o < OC; ++o)
+#pragma GCC unroll 4
+              for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
+#pragma GCC unroll 32
+            for (int p = 0; p < OW; ++p) {
+              if (p < p_lo || p >= p_hi) continue;
+              const V xb = Ops::set1(xk[p * x_pixel]);
+#pragma GCC unroll 16
+              for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
+            }
+          }
+          continue;
+        }
         for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
           V w[NV];
 #pragma GCC unroll 16
