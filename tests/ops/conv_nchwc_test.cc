@@ -142,8 +142,9 @@ const Epilogue kActivations[] = {
 std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {
   ConvNchwcConfig d = default_conv_nchwc_config(g, isa, block);
   std::vector<ConvNchwcConfig> out = {d};
-  auto add = [&](int ow, int oc, int ic_chunk, int oh_chunk) {
+  auto add = [&](int ow, int oc, int ic_chunk, int oh_chunk, int loop_order = 0) {
     ConvNchwcConfig c = d;
+    c.loop_order = loop_order;
     c.ow_tile = ow;
     c.oc_tile = oc;
     c.ic_chunk = ic_chunk;
@@ -151,9 +152,9 @@ std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) 
     if (conv_nchwc_config_problem(g, c).empty()) out.push_back(c);
   };
   add(1, 1, 1, 1);
-  add(3, 2, 2, 3);
+  add(3, 2, 2, 3, 1);
   add(isa == Isa::kAvx2 ? (block == 8 ? 14 : 6) : 30, 1, 0, 2);
-  add(isa == Isa::kAvx2 ? (block == 8 ? 4 : 2) : 7, isa == Isa::kAvx2 ? 2 : 3, 1, 1);
+  add(isa == Isa::kAvx2 ? (block == 8 ? 4 : 2) : 7, isa == Isa::kAvx2 ? 2 : 3, 1, 1, 1);
   return out;
 }
 
@@ -306,6 +307,7 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
   c.oc_tile = 2;
   c.ic_chunk = 3;
   c.oh_chunk = 4;
+  c.loop_order = 1;
   const nlohmann::json j = conv_nchwc_config_to_json(c);
   EXPECT_EQ(conv_nchwc_config_from_json(j), c);
   EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -314,10 +316,14 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
 TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   const nlohmann::json good = conv_nchwc_config_to_json(ConvNchwcConfig{});
   EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
-  for (const char* key : {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk"}) {
+  for (const char* key :
+       {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order"}) {
     nlohmann::json missing = good;
     missing.erase(key);
-    EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
+    if (std::string(key) == "loop_order")  // optional: older records lack it
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).loop_order, 0);
+    else
+      EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
     nlohmann::json wrong_type = good;
     wrong_type[key] = "x";
     if (std::string(key) == "isa") wrong_type[key] = 3;
@@ -334,6 +340,7 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(with("oc_tile", 99)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("ic_chunk", -1)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("oh_chunk", 0)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("loop_order", 2)), Error);
 }
 
 TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
@@ -345,6 +352,9 @@ TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.oh_chunk = 0;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.loop_order = 5;
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     bad = default_conv_nchwc_config(g, isa, 16);

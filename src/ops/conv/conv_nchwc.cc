@@ -86,7 +86,8 @@ nlohmann::json conv_nchwc_config_to_json(const ConvNchwcConfig& c) {
           {"ow_tile", c.ow_tile},
           {"oc_tile", c.oc_tile},
           {"ic_chunk", c.ic_chunk},
-          {"oh_chunk", c.oh_chunk}};
+          {"oh_chunk", c.oh_chunk},
+          {"loop_order", c.loop_order}};
 }
 
 ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json) {
@@ -102,6 +103,8 @@ ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json) {
   c.oc_tile = json_int(json, "oc_tile", 1, conv_nchwc::kMaxOcTile);
   c.ic_chunk = json_int(json, "ic_chunk", 0, 1 << 20);
   c.oh_chunk = json_int(json, "oh_chunk", 1, 1 << 20);
+  // Added after the first records were written: absent means the original order.
+  c.loop_order = json.contains("loop_order") ? json_int(json, "loop_order", 0, 1) : 0;
   return c;
 }
 
@@ -114,6 +117,7 @@ std::string conv_nchwc_config_problem(const ConvGeometry& g, const ConvNchwcConf
            std::to_string(c.block);
   if (c.ic_chunk < 0) return "ic_chunk is negative";
   if (c.oh_chunk < 1) return "oh_chunk is below 1";
+  if (c.loop_order != 0 && c.loop_order != 1) return "loop_order is not 0 or 1";
   if (g.batch < 1 || g.in_channels < 1 || g.out_channels < 1 || g.in_h < 1 || g.in_w < 1 ||
       g.out_h < 1 || g.out_w < 1 || g.kernel_h < 1 || g.kernel_w < 1)
     return "sizes must be positive";
@@ -188,6 +192,8 @@ struct ConvNchwc::Impl {
     return kernels[static_cast<size_t>((n_oc - 1) * c.ow_tile + n_ow - 1)];
   }
   void run_item(size_t item, const float* x, const float* sum, float* y) const;
+  void emit_ocgs(Tile& t, int64_t n, int64_t ocg0, int64_t ocg1, int64_t q, bool first, bool last,
+                 const float* sum, float* y) const;
   void emit(Tile& t, int64_t n, int64_t ocb0, int64_t q, bool first, bool last, const float* sum,
             float* y) const;
 };
@@ -336,12 +342,27 @@ void ConvNchwc::Impl::emit(Tile& t, int64_t n, int64_t ocb0, int64_t q, bool fir
   }
 }
 
+// Runs the tile prepared in t (weights of oc block 0) for oc tiles [ocg0, ocg1).
+void ConvNchwc::Impl::emit_ocgs(Tile& t, int64_t n, int64_t ocg0, int64_t ocg1, int64_t q,
+                                bool first, bool last, const float* sum, float* y) const {
+  const float* w0 = t.w;
+  for (int64_t ocg = ocg0; ocg < ocg1; ++ocg) {
+    const int64_t ocb0 = ocg * c.oc_tile;
+    t.n_oc = static_cast<int>(std::min<int64_t>(c.oc_tile, ocb - ocb0));
+    t.w = w0 + ocb0 * w_ocb;
+    emit(t, n, ocb0, q, first, last, sum, y);
+  }
+  t.w = w0;
+}
+
 void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, float* y) const {
   const int64_t n_rc = ceil_div(g.out_h, c.oh_chunk), n_ocg = ceil_div(ocb, c.oc_tile);
   const int64_t i = static_cast<int64_t>(item);
-  const int64_t rc = i % n_rc, ocg = (i / n_rc) % n_ocg, n = i / (n_rc * n_ocg);
-  const int64_t ocb0 = ocg * c.oc_tile;
-  const int n_oc = static_cast<int>(std::min<int64_t>(c.oc_tile, ocb - ocb0));
+  // Loop order 0: an item is one oc tile's rows (its weights stay hot across the rows);
+  // 1: an item is rows for every oc tile, looped innermost (the input tile stays hot).
+  const int64_t n_own = c.loop_order == 0 ? n_ocg : 1;
+  const int64_t rc = i % n_rc, own = (i / n_rc) % n_own, n = i / (n_rc * n_own);
+  const int64_t ocg0 = c.loop_order == 0 ? own : 0, ocg1 = c.loop_order == 0 ? own + 1 : n_ocg;
   const int64_t oh0 = rc * c.oh_chunk, oh1 = std::min(g.out_h, oh0 + c.oh_chunk);
   const int64_t b = c.block;
   const int64_t chunk = c.ic_chunk > 0 ? c.ic_chunk : icb;
@@ -354,14 +375,13 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
   t.w_group = w_group;
   t.w_kh = w_kh;
   t.w_kw = w_kw;
-  t.n_oc = n_oc;
   for (int64_t cg0 = 0; cg0 < icb; cg0 += chunk) {
     const int64_t groups = std::min(chunk, icb - cg0);
     const bool first = cg0 == 0, last = cg0 + groups >= icb;
     t.groups = groups;
     t.last_lanes = last ? g.in_channels - (icb - 1) * b : b;
     const float* xc = x + n * x_batch + cg0 * x_group;
-    const float* wc = weights.data + ocb0 * w_ocb + cg0 * w_group;
+    const float* wc = weights.data + cg0 * w_group;
     if (flat) {
       t.kh = t.kw = 1;
       t.x_kh = t.x_kw = 0;
@@ -371,7 +391,7 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
       for (int64_t q = oh0 * g.out_w; q < q1; q += c.ow_tile) {
         t.n_ow = static_cast<int>(std::min<int64_t>(c.ow_tile, q1 - q));
         t.x = xc + q * x_col;
-        emit(t, n, ocb0, q, first, last, sum, y);
+        emit_ocgs(t, n, ocg0, ocg1, q, first, last, sum, y);
       }
       continue;
     }
@@ -391,7 +411,7 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
         t.x = xr + (ct.ow0 * g.stride_w - g.pad_left) * x_col;
         t.pixel_lo = ct.mask_at < 0 ? nullptr : masks.data() + ct.mask_at;
         t.pixel_hi = ct.mask_at < 0 ? nullptr : masks.data() + ct.mask_at + g.kernel_w;
-        emit(t, n, ocb0, oh * g.out_w + ct.ow0, first, last, sum, y);
+        emit_ocgs(t, n, ocg0, ocg1, oh * g.out_w + ct.ow0, first, last, sum, y);
       }
     }
   }
@@ -399,8 +419,8 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
 
 void ConvNchwc::run(const float* x, const float* sum, float* y, ThreadPool* pool) const {
   const Impl& m = *impl_;
-  const int64_t items =
-      m.g.batch * ceil_div(m.ocb, m.c.oc_tile) * ceil_div(m.g.out_h, m.c.oh_chunk);
+  const int64_t items = m.g.batch * (m.c.loop_order == 0 ? ceil_div(m.ocb, m.c.oc_tile) : 1) *
+                        ceil_div(m.g.out_h, m.c.oh_chunk);
   parallel_for(pool, static_cast<size_t>(items), [&](size_t i) { m.run_item(i, x, sum, y); });
 }
 

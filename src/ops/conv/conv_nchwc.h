@@ -38,6 +38,9 @@ struct ConvNchwcConfig {
   int oc_tile = 2;   // output-channel blocks in one register tile
   int ic_chunk = 0;  // input-channel blocks per pass over the weights (cache blocking); 0 = all
   int oh_chunk = 1;  // output rows per work item handed to a thread
+  // 0: a work item is one oc tile over oh_chunk rows (weights stay in cache across rows);
+  // 1: a work item is oh_chunk rows of every oc tile, oc innermost (the input stays in cache).
+  int loop_order = 0;
   bool operator==(const ConvNchwcConfig&) const = default;
 };
 
