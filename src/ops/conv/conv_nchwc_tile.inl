@@ -51,6 +51,15 @@ void tile(const Tile& t) {
   const float* wg = t.w;
   for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
+    // Blocked input: each pixel's lanes are one or two cache lines, far from the next
+    // group's; fetch the next group's lines now, since the hardware prefetchers track fewer
+    // streams than a deep layer has groups.
+    if (x_lane == 1 && g + 1 < t.groups) {
+      const float* next = xg + t.x_group;
+      for (int64_t kh = 0; kh < t.kh; ++kh)
+#pragma GCC unroll 32
+        for (int p = 0; p < OW; ++p) Ops::prefetch(next + kh * t.x_kh + p * x_pixel);
+    }
     for (int64_t kh = 0; kh < t.kh; ++kh) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
