@@ -6,7 +6,7 @@
 // ORT's session creation time. Usage:
 //   node bench/compare.js --hone build/hone --models models/resnet50.onnx,... [--threads 2]
 //        [--rounds 5] [--repeat 10] [--warmup 2] [--hone-args "--opt-level 3"] [--markdown]
-//        [--workdir DIR] [--json-out FILE] [--timeout SECONDS]
+//        [--workdir DIR] [--json-out FILE] [--timeout SECONDS] [--progress (to stderr)]
 'use strict';
 const {spawnSync} = require('child_process');
 const fs = require('fs');
@@ -36,7 +36,8 @@ function splitArgs(s) {
 
 function parseArgs(argv) {
   const o = {hone: 'build/hone', models: [], threads: 2, rounds: 5, repeat: 10, warmup: 2,
-             honeArgs: [], markdown: false, workdir: null, jsonOut: null, timeout: 1800};
+             honeArgs: [], markdown: false, workdir: null, jsonOut: null, timeout: 1800,
+             progress: false};
   const num = (flag, v, min) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got '${v}'`);
@@ -59,6 +60,7 @@ function parseArgs(argv) {
     else if (a === '--workdir') o.workdir = v();
     else if (a === '--json-out') o.jsonOut = v();
     else if (a === '--timeout') o.timeout = num(a, v(), 1);
+    else if (a === '--progress') o.progress = true;
     else throw new Error('unknown argument ' + a);
   }
   if (!o.models.length) throw new Error('--models is required');
@@ -148,6 +150,7 @@ function benchModel(model, o, ortScript) {
   let ortBaseline = null;
   for (let round = 0; round < o.rounds; ++round) {
     const save = round === 0;
+    if (o.progress) process.stderr.write(`compare: ${name} round ${round + 1}/${o.rounds}\n`);
     const steps = [
       () => {
         const res = runJson(`hone run ${name}`, o.hone, honeRun(['--repeat', String(o.repeat),

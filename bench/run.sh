@@ -46,4 +46,4 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $cores cores ($(nproc) C
 echo "hone: $("$hone" --version) ($hone); ONNX Runtime: $ort_version (onnxruntime-node); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 node bench/compare.js --hone "$hone" --models "$list" --threads "$threads" \
   --rounds "${ROUNDS:-5}" --repeat "${REPEAT:-10}" --warmup "${WARMUP:-2}" \
-  --hone-args "${HONE_ARGS:-}" --markdown ${JSON_OUT:+--json-out "$JSON_OUT"}
+  --hone-args "${HONE_ARGS:-}" --markdown --progress ${JSON_OUT:+--json-out "$JSON_OUT"}
