@@ -1,6 +1,12 @@
 #include "runtime/executor.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <variant>
+
+#include "runtime/memory_planner.h"
 
 namespace hone {
 
@@ -10,28 +16,99 @@ std::string type_text(const ValueType& t) {
   return value_type_to_string(t);
 }
 
+int64_t value_bytes(const ValueType& t) {
+  return shape_numel(t.shape) * static_cast<int64_t>(dtype_size(t.dtype));
+}
+
+const int64_t* int_attr(const Node& node, std::string_view name) {
+  auto it = node.attrs.find(name);
+  return it == node.attrs.end() ? nullptr : std::get_if<int64_t>(&it->second.value);
+}
+
+const std::vector<int64_t>* ints_attr(const Node& node, std::string_view name) {
+  auto it = node.attrs.find(name);
+  return it == node.attrs.end() ? nullptr : std::get_if<std::vector<int64_t>>(&it->second.value);
+}
+
+// The byte offset of each input inside the output when a Concat's inputs are contiguous
+// slices of it (every dimension before the axis is 1, so for NCHW: batch 1 and axis 1), or
+// empty. Blocked concats also need every input but the last to fill whole channel blocks.
+std::vector<int64_t> concat_slices(const Graph& g, const Node& node) {
+  const bool onnx = node.domain.empty() || node.domain == "ai.onnx";
+  const bool blocked = node.domain == "hone" && node.op_type == "ConcatBlocked";
+  if (!(onnx && node.op_type == "Concat") && !blocked) return {};
+  if (node.outputs.empty() || node.outputs[0] == kNoValue) return {};
+  const ValueType& out = g.value(node.outputs[0]).type;
+  const int64_t rank = static_cast<int64_t>(out.shape.size());
+  int64_t axis = 1;
+  if (onnx) {
+    const int64_t* a = int_attr(node, "axis");
+    if (!a) return {};
+    axis = *a < 0 ? *a + rank : *a;
+  }
+  if (axis < 0 || axis >= rank) return {};
+  for (int64_t d = 0; d < axis; ++d)
+    if (out.shape[static_cast<size_t>(d)] != 1) return {};
+  if (blocked) {
+    const int64_t* block = int_attr(node, "block");
+    const std::vector<int64_t>* channels = ints_attr(node, "channels");
+    if (!block || *block <= 0 || !channels || channels->size() != node.inputs.size()) return {};
+    for (size_t k = 0; k + 1 < channels->size(); ++k)
+      if ((*channels)[k] % *block != 0) return {};
+  }
+  std::vector<int64_t> slices;
+  int64_t offset = 0;
+  for (ValueId id : node.inputs) {
+    if (id == kNoValue) return {};
+    const ValueType& t = g.value(id).type;
+    if (t.dtype != out.dtype) return {};
+    slices.push_back(offset);
+    offset += value_bytes(t);
+  }
+  if (offset != value_bytes(out)) return {};
+  return slices;
+}
+
 }  // namespace
 
-Executor::Executor(Graph graph) : graph_(std::move(graph)) {
+Executor::Executor(Graph graph) : Executor(std::move(graph), ExecutorOptions{}) {}
+
+Executor::~Executor() = default;
+
+Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::move(graph)) {
   graph_.validate();
-  slots_.resize(graph_.values.size());
-  for (size_t i = 0; i < graph_.values.size(); ++i)
-    if (graph_.values[i].constant) slots_[i] = *graph_.values[i].constant;
+  if (options.threads < 1)
+    throw Error("executor: threads must be at least 1 (got " + std::to_string(options.threads) +
+                ")");
+  threads_ = options.threads;
+  if (threads_ > 1) pool_ = std::make_unique<ThreadPool>(threads_);
+  KernelOptions kernel = options.kernel;
+  kernel.pool = pool_.get();
+
+  // Slot types: graph values first, then one extra slot per output a step writes that the
+  // graph does not keep (unused outputs, and outputs already known as constants).
+  std::vector<ValueType> slot_types;
+  for (const Value& v : graph_.values) slot_types.push_back(v.type);
+  std::vector<std::vector<size_t>> in_slots, out_slots;
+  std::vector<std::vector<int64_t>> slices;
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const Node& node = graph_.nodes[n];
     bool all_constant = true;
     for (ValueId id : node.outputs)
       if (id != kNoValue && !graph_.value(id).constant) all_constant = false;
     if (all_constant) continue;
-    Step step{n, prepare_node(graph_, node), {}, {}, {}};
+    Step step{n, prepare_node(graph_, node, kernel), true, {}, {}};
     const std::string where = "node '" + node.name + "' (" + node.op_type + ")";
     if (!step.op.run) throw Error(where + ": the op has no kernel");
+    step.zero_outputs = step.op.needs_zeroed_outputs;
+    std::vector<size_t> outs;
     for (size_t i = 0; i < step.op.outputs.size(); ++i) {
       const ValueType& t = step.op.outputs[i];
       ValueId id = i < node.outputs.size() ? node.outputs[i] : kNoValue;
-      if (id == kNoValue) {
-        // Outputs the model does not use still need memory for the kernel to write.
-        step.scratch.emplace_back(t.dtype, t.shape);
+      if (id == kNoValue || graph_.value(id).constant) {
+        // The kernel still needs somewhere to write.
+        outs.push_back(slot_types.size());
+        slot_types.push_back(t);
         continue;
       }
       Value& v = graph_.value(id);
@@ -39,21 +116,88 @@ Executor::Executor(Graph graph) : graph_(std::move(graph)) {
         throw Error(where + ": output '" + v.name + "' was inferred as " + type_text(v.type) +
                     " but the op now gives " + type_text(t));
       v.type = t;
-      slots_[static_cast<size_t>(id)] = Tensor(t.dtype, t.shape);
+      slot_types[static_cast<size_t>(id)] = t;
+      outs.push_back(static_cast<size_t>(id));
     }
+    std::vector<size_t> ins;
+    for (ValueId id : node.inputs)
+      ins.push_back(id == kNoValue ? SIZE_MAX : static_cast<size_t>(id));
+    in_slots.push_back(std::move(ins));
+    out_slots.push_back(std::move(outs));
+    slices.push_back(concat_slices(graph_, node));
     steps_.push_back(std::move(step));
   }
-  for (Step& step : steps_) {
-    const Node& node = graph_.nodes[step.node];
-    size_t scratch = 0;
-    for (ValueId id : node.inputs)
-      step.inputs.push_back(id == kNoValue ? nullptr : &slots_[static_cast<size_t>(id)]);
-    for (size_t i = 0; i < step.op.outputs.size(); ++i) {
-      ValueId id = i < node.outputs.size() ? node.outputs[i] : kNoValue;
-      step.outputs.push_back(id == kNoValue ? &step.scratch[scratch++]
-                                            : &slots_[static_cast<size_t>(id)]);
-    }
+
+  // The memory plan.
+  std::vector<PlanValue> values(slot_types.size());
+  std::vector<bool> produced(slot_types.size(), false);
+  for (const auto& outs : out_slots)
+    for (size_t s : outs) produced[s] = true;
+  for (size_t s = 0; s < slot_types.size(); ++s) {
+    if (produced[s])
+      values[s].bytes = value_bytes(slot_types[s]);
+    else
+      values[s].kind = PlanValue::Kind::kConstant;  // an input, a weight, or unused
   }
+  for (ValueId id : graph_.inputs)
+    values[static_cast<size_t>(id)].kind = PlanValue::Kind::kGraphInput;
+  for (ValueId id : graph_.outputs) values[static_cast<size_t>(id)].graph_output = true;
+  std::vector<PlanStep> plan_steps;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    PlanStep ps;
+    for (size_t s : in_slots[i]) ps.inputs.push_back(s == SIZE_MAX ? -1 : static_cast<int>(s));
+    for (size_t s : out_slots[i]) ps.outputs.push_back(static_cast<int>(s));
+    // Zeroing the outputs first would wipe a shared input.
+    if (!steps_[i].zero_outputs) ps.inplace_input = steps_[i].op.inplace_input;
+    ps.concat_slices = slices[i];
+    plan_steps.push_back(std::move(ps));
+  }
+  const MemoryPlan plan = plan_memory(values, plan_steps, options.plan_memory);
+
+  arena_bytes_ = plan.arena_bytes;
+  const size_t alloc = static_cast<size_t>(std::max<int64_t>(plan.arena_bytes, kArenaAlignment));
+  void* memory = std::aligned_alloc(static_cast<size_t>(kArenaAlignment), alloc);
+  if (!memory) throw std::bad_alloc();
+  // Zeroed once so padding lanes nobody writes hold finite values.
+  std::memset(memory, 0, alloc);
+  arena_ = std::shared_ptr<void>(memory, [](void* p) { std::free(p); });
+  char* base = static_cast<char*>(memory);
+
+  slots_.resize(slot_types.size());
+  for (size_t s = 0; s < slot_types.size(); ++s) {
+    if (values[s].kind == PlanValue::Kind::kComputed)
+      slots_[s] =
+          Tensor::view(slot_types[s].dtype, slot_types[s].shape, arena_, base + plan.offsets[s]);
+    else if (s < graph_.values.size() && graph_.values[s].constant)
+      slots_[s] = *graph_.values[s].constant;
+  }
+
+  std::vector<Step> kept;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    if (plan.skip[i]) {
+      ++concats_in_place_;
+      continue;
+    }
+    if (plan.in_place[i]) ++in_place_steps_;
+    Step& step = steps_[i];
+    for (size_t s : in_slots[i]) step.inputs.push_back(s == SIZE_MAX ? nullptr : &slots_[s]);
+    for (size_t s : out_slots[i]) step.outputs.push_back(&slots_[s]);
+    kept.push_back(std::move(step));
+  }
+  steps_ = std::move(kept);
+
+  for (ValueId id : graph_.outputs) {
+    const size_t s = static_cast<size_t>(id);
+    if (values[s].kind != PlanValue::Kind::kGraphInput) {
+      output_views_.push_back(slots_[s]);
+      continue;
+    }
+    // A graph input passed through: the caller's buffer is not ours to hand back as a view.
+    output_views_.emplace_back(slot_types[s].dtype, slot_types[s].shape);
+    input_copies_.emplace_back(s, output_views_.size() - 1);
+  }
+  ordered_inputs_.resize(graph_.inputs.size());
+  step_ms_.assign(steps_.size(), 0.0);
 }
 
 std::vector<std::string> Executor::input_names() const {
@@ -81,39 +225,85 @@ int64_t Executor::total_flops() const {
   return total;
 }
 
+int64_t Executor::packed_bytes() const {
+  int64_t total = 0;
+  for (const Step& s : steps_) total += s.op.packed_bytes;
+  return total;
+}
+
+StepInfo Executor::step_info(size_t i) const {
+  const Step& step = steps_.at(i);
+  const Node& node = graph_.nodes[step.node];
+  StepInfo info{node.name, node.op_type, step.op.kernel_name, step.op.flops, {}};
+  if (!step.outputs.empty()) info.output = {step.outputs[0]->dtype(), step.outputs[0]->shape()};
+  return info;
+}
+
 std::vector<Tensor> Executor::run(const std::map<std::string, Tensor>& inputs) {
-  std::string names;
-  for (ValueId id : graph_.inputs) names += (names.empty() ? "" : ", ") + graph_.value(id).name;
   for (const auto& [name, tensor] : inputs) {
     ValueId id = graph_.find_value(name);
-    bool is_input = false;
-    for (ValueId in : graph_.inputs) is_input = is_input || in == id;
-    if (!is_input)
+    if (std::find(graph_.inputs.begin(), graph_.inputs.end(), id) == graph_.inputs.end()) {
+      std::string names;
+      for (ValueId in : graph_.inputs) names += (names.empty() ? "" : ", ") + graph_.value(in).name;
       throw Error("unknown input '" + name +
                   "'; the model's inputs are: " + (names.empty() ? "(none)" : names));
+    }
   }
-  for (ValueId id : graph_.inputs) {
-    const Value& v = graph_.value(id);
+  for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+    const Value& v = graph_.value(graph_.inputs[i]);
     auto it = inputs.find(v.name);
     if (it == inputs.end())
       throw Error("missing input '" + v.name + "' (" + type_text(v.type) + ")");
-    const Tensor& t = it->second;
-    ValueType given{t.dtype(), t.shape()};
-    if (given != v.type)
-      throw Error("input '" + v.name + "': expected " + type_text(v.type) + ", got " +
-                  type_text(given));
-    slots_[static_cast<size_t>(id)] = t;  // shares the caller's buffer; kernels only read it
+    ordered_inputs_[i] = it->second;
   }
-  for (Step& step : steps_) {
-    // The op contract promises zeroed outputs; a previous run left data in them.
-    for (Tensor* out : step.outputs)
-      if (out->nbytes() > 0) std::memset(out->raw(), 0, out->nbytes());
-    step.op.run(step.inputs, step.outputs);
-  }
-  std::vector<Tensor> outputs;
-  for (ValueId id : graph_.outputs) outputs.push_back(slots_[static_cast<size_t>(id)].clone());
+  const std::vector<Tensor>& views = run_views(ordered_inputs_);
+  // The caller's buffers are not kept past this call (run_views keeps them until the next).
+  for (Tensor& t : ordered_inputs_) t = Tensor();
   for (ValueId id : graph_.inputs) slots_[static_cast<size_t>(id)] = Tensor();
+  std::vector<Tensor> outputs;
+  for (const Tensor& t : views) outputs.push_back(t.clone());
   return outputs;
+}
+
+void Executor::bind_inputs(std::span<const Tensor> inputs) {
+  if (inputs.size() != graph_.inputs.size())
+    throw Error("the model has " + std::to_string(graph_.inputs.size()) + " input(s), " +
+                std::to_string(inputs.size()) + " given");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ValueId id = graph_.inputs[i];
+    const Value& v = graph_.value(id);
+    const Tensor& t = inputs[i];
+    if (t.dtype() != v.type.dtype || t.shape() != v.type.shape)
+      throw Error("input '" + v.name + "': expected " + type_text(v.type) + ", got " +
+                  type_text({t.dtype(), t.shape()}));
+    // Shares the caller's buffer; kernels only read it. Assigning into a slot of the same
+    // rank reuses its shape storage, so this does not allocate.
+    slots_[static_cast<size_t>(id)] = t;
+  }
+}
+
+const std::vector<Tensor>& Executor::run_views(std::span<const Tensor> inputs) {
+  bind_inputs(inputs);
+  execute();
+  for (const auto& [in, out] : input_copies_)
+    if (slots_[in].nbytes() > 0)
+      std::memcpy(output_views_[out].raw(), slots_[in].raw(), slots_[in].nbytes());
+  return output_views_;
+}
+
+void Executor::execute() {
+  using Clock = std::chrono::steady_clock;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step& step = steps_[i];
+    const Clock::time_point start = profiling_ ? Clock::now() : Clock::time_point{};
+    // Arena memory held another value before; these kernels rely on zeroed outputs.
+    if (step.zero_outputs)
+      for (Tensor* out : step.outputs)
+        if (out->nbytes() > 0) std::memset(out->raw(), 0, out->nbytes());
+    step.op.run(step.inputs, step.outputs);
+    if (profiling_)
+      step_ms_[i] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  }
 }
 
 }  // namespace hone

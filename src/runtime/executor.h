@@ -1,27 +1,54 @@
-// Executor: runs a Graph on the CPU with the registry's reference kernels. Every node is
-// prepared (validated, typed) once at construction; run() only computes.
+// Executor: runs a Graph on the CPU. Every node is prepared (validated, typed, weights
+// packed) once at construction and every activation gets its place in one planned arena, so
+// run() only computes: after the first run it allocates nothing (run_views).
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/thread_pool.h"
 #include "ir/graph.h"
 #include "ir/op_registry.h"
 
 namespace hone {
 
+struct ExecutorOptions {
+  // Which kernels the nodes bind; `pool` is ignored (the executor sets its own).
+  KernelOptions kernel;
+  // Threads of the executor's pool (counting the calling thread).
+  int threads = 1;
+  // Share activation memory by liveness, in place where legal; false gives every value its
+  // own memory (for comparisons and debugging).
+  bool plan_memory = true;
+};
+
+// What the profile of a step shows.
+struct StepInfo {
+  std::string node;
+  std::string op;      // "Conv", "hone.FusedConv"
+  std::string kernel;  // PreparedOp::kernel_name ("" for kernels that do not name themselves)
+  int64_t flops = 0;
+  ValueType output;  // output 0
+};
+
 class Executor {
  public:
-  // Prepares every node whose outputs are not all constants; throws hone::Error naming the
-  // node when one is invalid.
+  // Reference kernels on one thread.
   explicit Executor(Graph graph);
+  // Prepares every node whose outputs are not all constants with options.kernel; throws
+  // hone::Error naming the node when one is invalid.
+  Executor(Graph graph, const ExecutorOptions& options);
   // Steps point into slots_, so an executor is moved, never copied.
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
   Executor(Executor&&) = default;
   Executor& operator=(Executor&&) = default;
+  ~Executor();
 
   const Graph& graph() const { return graph_; }
   // Names and types of the graph inputs the caller must supply, in declaration order.
@@ -32,22 +59,59 @@ class Executor {
 
   // Runs the graph. `inputs` maps every graph input name to a tensor of its exact dtype and
   // shape (checked; a missing, extra or mismatched input throws hone::Error naming it).
-  // Returns the graph outputs in declaration order.
+  // Returns copies of the graph outputs in declaration order.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
+  // The allocation-free form: `inputs` in input_names() order (checked the same way; the
+  // buffers are read, never written). Returns views of the outputs that stay valid until the
+  // next run of this executor.
+  const std::vector<Tensor>& run_views(std::span<const Tensor> inputs);
 
-  int64_t total_flops() const;  // sum over the nodes that run
+  int64_t total_flops() const;  // sum over the steps that run
+  // The activation arena's size: the peak bytes of the values computed during a run.
+  int64_t arena_bytes() const { return arena_bytes_; }
+  // Sum of the steps' PreparedOp::packed_bytes (packed weights, kernel scratch).
+  int64_t packed_bytes() const;
+  int threads() const { return threads_; }
+
+  // The steps that run, in order (a Concat done in place by its producers is not one).
+  size_t num_steps() const { return steps_.size(); }
+  StepInfo step_info(size_t i) const;
+  // Counts of the memory plan's decisions, for reports and tests.
+  int in_place_steps() const { return in_place_steps_; }
+  int concats_in_place() const { return concats_in_place_; }
+
+  // When on, each run records the wall time of every step in last_step_ms().
+  void set_profiling(bool on) { profiling_ = on; }
+  const std::vector<double>& last_step_ms() const { return step_ms_; }
 
  private:
   struct Step {
     size_t node;  // index into graph_.nodes
     PreparedOp op;
-    std::vector<Tensor> scratch;        // outputs the graph does not use
+    bool zero_outputs = true;
     std::vector<const Tensor*> inputs;  // into slots_ (nullptr for absent inputs)
-    std::vector<Tensor*> outputs;       // into slots_ or scratch
+    std::vector<Tensor*> outputs;       // into slots_
   };
+  void bind_inputs(std::span<const Tensor> inputs);
+  void execute();
+
   Graph graph_;
+  std::unique_ptr<ThreadPool> pool_;
+  int threads_ = 1;
   std::vector<Step> steps_;
-  std::vector<Tensor> slots_;  // one per value, allocated at construction
+  // One tensor per value (graph values first, then outputs the model does not use): views
+  // into arena_ for computed values, the caller's tensors for inputs, constants' own.
+  std::vector<Tensor> slots_;
+  std::shared_ptr<void> arena_;
+  int64_t arena_bytes_ = 0;
+  int in_place_steps_ = 0;
+  int concats_in_place_ = 0;
+  // Graph outputs that are graph inputs get a copy in their own slot at the end of a run.
+  std::vector<std::pair<size_t, size_t>> input_copies_;  // (input slot, output slot)
+  std::vector<Tensor> output_views_;
+  std::vector<Tensor> ordered_inputs_;  // run()'s map, in order (reused)
+  bool profiling_ = false;
+  std::vector<double> step_ms_;
 };
 
 }  // namespace hone

@@ -1,0 +1,178 @@
+// Executor on whole zoo models at a small input: threads, optimized kernels and the passes
+// against the reference executor; the memory plan against no planning; repeated runs; no
+// allocation on the run path.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "allocation_counter.h"
+#include "core/cpu_features.h"
+#include "core/random_fill.h"
+#include "frontend/onnx/onnx_importer.h"
+#include "frontend/onnx_test_models.h"
+#include "ir/passes/pass_manager.h"
+#include "runtime/executor.h"
+#include "zoo/zoo_model.h"
+
+namespace hone {
+namespace {
+
+using testing::ModelBuilder;
+
+Graph zoo_graph(const std::string& name, int64_t size) {
+  const std::string bytes = zoo_serialize(zoo_build_model(name, ZooOptions{}));
+  ImportOptions options;
+  options.input_shapes["data"] = {1, 3, size, size};
+  return import_onnx_bytes(bytes, name, ".", options);
+}
+
+Tensor input_for(const Executor& ex, uint64_t seed) {
+  const ValueType t = ex.input_type(0);
+  return make_filled_tensor(t.dtype, t.shape, FillMode::kRandom, seed);
+}
+
+// max |a - b| <= tolerance * max |reference|
+void expect_close(const Tensor& got, const Tensor& want, double tolerance) {
+  ASSERT_EQ(got.shape(), want.shape());
+  const std::vector<float> g = got.to_vector<float>(), w = want.to_vector<float>();
+  double scale = 0, diff = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    scale = std::max(scale, std::fabs(static_cast<double>(w[i])));
+    diff = std::max(diff, std::fabs(static_cast<double>(g[i]) - w[i]));
+  }
+  EXPECT_LE(diff, tolerance * std::max(scale, 1e-30)) << "scale " << scale;
+}
+
+class ZooModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ZooModel, OptimizedThreadedMatchesReference) {
+  const Graph graph = zoo_graph(GetParam(), 64);
+  Executor reference(graph);
+  const Tensor x = input_for(reference, 1);
+  const std::vector<Tensor> want = reference.run({{"data", x}});
+  for (Isa isa : supported_isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    Graph optimized = graph;
+    optimize_graph(optimized, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+    ExecutorOptions options;
+    options.kernel.optimized = true;
+    options.kernel.isa = isa;
+    options.threads = 2;
+    Executor ex(std::move(optimized), options);
+    EXPECT_GT(ex.arena_bytes(), 0);
+    for (int run = 0; run < 2; ++run) {  // the second run reuses the arena
+      const std::vector<Tensor> got = ex.run({{"data", x}});
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) expect_close(got[i], want[i], 1e-4);
+    }
+  }
+}
+
+TEST_P(ZooModel, PlannedMemoryGivesTheSameBitsAndLessMemory) {
+  const Graph graph = zoo_graph(GetParam(), 64);
+  ExecutorOptions plain;
+  plain.plan_memory = false;
+  Executor unplanned(graph, plain);
+  ExecutorOptions planned_options;
+  planned_options.threads = 2;
+  Executor planned(graph, planned_options);
+  EXPECT_LT(planned.arena_bytes(), unplanned.arena_bytes() / 2);
+  const Tensor x1 = input_for(planned, 1), x2 = input_for(planned, 2);
+  const std::vector<Tensor> want1 = unplanned.run({{"data", x1}});
+  const std::vector<Tensor> want2 = unplanned.run({{"data", x2}});
+  // Alternating inputs: a run must not see what the previous one left in the arena.
+  for (const Tensor* x : {&x1, &x2, &x1}) {
+    const std::vector<Tensor> got = planned.run({{"data", *x}});
+    const std::vector<Tensor>& want = x == &x2 ? want2 : want1;
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      EXPECT_EQ(got[i].to_vector<float>(), want[i].to_vector<float>());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooModel,
+                         ::testing::Values("resnet18", "mobilenet_v2", "densenet121", "googlenet"));
+
+TEST(ExecutorPlan, GoogLeNetConcatsAreWrittenInPlace) {
+  Executor ex(zoo_graph("googlenet", 64));
+  // Every inception block ends in a Concat of four branches used only by it.
+  EXPECT_GE(ex.concats_in_place(), 9);
+  size_t concats = 0;
+  for (size_t i = 0; i < ex.num_steps(); ++i) concats += ex.step_info(i).op == "Concat";
+  EXPECT_EQ(concats, 0u);
+}
+
+TEST(ExecutorPlan, ReportsStepsAndProfiles) {
+  Executor ex(zoo_graph("resnet18", 32));
+  ASSERT_GT(ex.num_steps(), 10u);
+  int64_t flops = 0;
+  for (size_t i = 0; i < ex.num_steps(); ++i) {
+    const StepInfo info = ex.step_info(i);
+    EXPECT_FALSE(info.node.empty());
+    EXPECT_FALSE(info.op.empty());
+    EXPECT_FALSE(info.output.shape.empty());
+    flops += info.flops;
+  }
+  EXPECT_EQ(flops, ex.total_flops());
+  ex.set_profiling(true);
+  const Tensor x = input_for(ex, 3);
+  ex.run({{"data", x}});
+  ASSERT_EQ(ex.last_step_ms().size(), ex.num_steps());
+  double total = 0;
+  for (double ms : ex.last_step_ms()) {
+    EXPECT_GE(ms, 0);
+    total += ms;
+  }
+  EXPECT_GT(total, 0);
+}
+
+// y = Relu(x) ++ Neg(x) (a Concat on axis 1), plus x passed through and a constant.
+Graph concat_graph() {
+  ModelBuilder m;
+  m.input("x", {int64_t{1}, int64_t{2}, int64_t{3}});
+  m.output("y").output("x").output("w");
+  m.float_initializer("w", {2}, {1, -1});
+  m.node("Relu", {"x"}, {"r"}, "relu");
+  m.node("Neg", {"x"}, {"n"}, "neg");
+  onnx::AttributeProto* axis = m.node("Concat", {"r", "n"}, {"y"}, "concat").add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(1);
+  return m.import();
+}
+
+TEST(ExecutorPlan, RunViewsAllocatesNothingAfterTheFirstRun) {
+  Executor ex(concat_graph());
+  EXPECT_EQ(ex.concats_in_place(), 1);
+  std::vector<Tensor> in = {Tensor::from_vector<float>({1, 2, 3}, {-1, 2, -3, 4, -5, 6})};
+  ex.run_views(in);
+  const long before = testing::allocation_count();
+  const std::vector<Tensor>& out = ex.run_views(in);
+  EXPECT_EQ(testing::allocation_count(), before);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{0, 2, 0, 4, 0, 6, 1, -2, 3, -4, 5, -6}));
+  EXPECT_EQ(out[1].to_vector<float>(), in[0].to_vector<float>());
+  EXPECT_EQ(out[2].to_vector<float>(), (std::vector<float>{1, -1}));
+  // The pass-through output is a copy: changing the input later does not change it.
+  in[0].data<float>()[0] = 100;
+  EXPECT_EQ(out[1].to_vector<float>()[0], -1);
+}
+
+TEST(ExecutorPlan, RunViewsChecksItsInputs) {
+  Executor ex(concat_graph());
+  std::vector<Tensor> none;
+  EXPECT_THROW(ex.run_views(none), Error);
+  std::vector<Tensor> wrong = {Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6})};
+  EXPECT_EQ(testing::error_of([&] { ex.run_views(wrong); }),
+            "input 'x': expected float32[1,2,3], got float32[2,3]");
+}
+
+TEST(ExecutorPlan, BadThreadCount) {
+  ExecutorOptions options;
+  options.threads = 0;
+  EXPECT_THROW(Executor(concat_graph(), options), Error);
+}
+
+}  // namespace
+}  // namespace hone
