@@ -13,10 +13,14 @@ typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
   using V = typename Ops::V;
   const V zero = Ops::zero(), one = Ops::set1(1.0f);
   switch (e.kind) {
-    case Activation::kNone: return x;
-    case Activation::kRelu: return Ops::max(x, zero);
-    case Activation::kClip: return Ops::min(Ops::max(x, Ops::set1(e.alpha)), Ops::set1(e.beta));
-    case Activation::kLeakyRelu: return Ops::select_ge0(x, x, Ops::mul(x, Ops::set1(e.alpha)));
+    case Activation::kNone:
+      return x;
+    case Activation::kRelu:
+      return Ops::max(x, zero);
+    case Activation::kClip:
+      return Ops::min(Ops::max(x, Ops::set1(e.alpha)), Ops::set1(e.beta));
+    case Activation::kLeakyRelu:
+      return Ops::select_ge0(x, x, Ops::mul(x, Ops::set1(e.alpha)));
     case Activation::kSigmoid:
       return Ops::div(one, Ops::add(one, Ops::exp(Ops::sub(zero, x))));
     case Activation::kHardSigmoid: {
@@ -27,9 +31,45 @@ typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
       const V y = Ops::add(Ops::div(x, Ops::set1(6.0f)), Ops::set1(0.5f));
       return Ops::mul(x, Ops::min(Ops::max(y, zero), one));
     }
-    case Activation::kTanh: return Ops::tanh(x);
+    case Activation::kTanh:
+      return Ops::tanh(x);
   }
   return x;
+}
+
+// One tap over `lanes` input lanes for the pixels [SL, OW - SR) of the tile. UNIT: the pixel
+// stride is B (blocked stride-1 input), a compile-time displacement.
+template <class Ops, int B, int OW, int OC, int SL, int SR, bool UNIT>
+__attribute__((always_inline)) inline void tap_lanes(
+    typename Ops::V (&acc)[OW][OC * B / Ops::kWidth], const float* xk, const float* wk,
+    int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb) {
+  using V = typename Ops::V;
+  constexpr int W = Ops::kWidth;
+  constexpr int VPB = B / W;
+  constexpr int NV = OC * VPB;
+  for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+    V w[NV];
+#pragma GCC unroll 16
+    for (int o = 0; o < OC; ++o)
+#pragma GCC unroll 4
+      for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
+    if constexpr (UNIT) {
+#pragma GCC unroll 32
+      for (int p = SL; p < OW - SR; ++p) {
+        const V xb = Ops::set1(xk[p * B]);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
+      }
+    } else {
+      const float* xp = xk + SL * x_pixel;
+#pragma GCC unroll 32
+      for (int p = SL; p < OW - SR; ++p, xp += x_pixel) {
+        const V xb = Ops::set1(*xp);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
+      }
+    }
+  }
 }
 
 // OW pixels x OC blocks of B lanes; VPB vectors per block. Everything the hot loop touches is a
@@ -64,10 +104,23 @@ void tile(const Tile& t) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
-        if (t.pixel_lo && (t.pixel_lo[kw] != 0 || t.pixel_hi[kw] != OW)) {
-          // A border tile's tap that some pixels must skip: the same loop with a test.
-          const int p_lo = t.pixel_lo[kw], p_hi = t.pixel_hi[kw];
-          if (p_lo >= p_hi) continue;
+        // Border tiles: pixels outside [lo, hi) skip this tap (they would read padding).
+        // The one-pixel borders of 3x3 convs get their own unrolled loops; wider ones test.
+        const int lo = t.pixel_lo ? t.pixel_lo[kw] : 0;
+        const int hi = t.pixel_hi ? t.pixel_hi[kw] : OW;
+        if (lo >= hi) continue;
+        if (lo == 0 && hi == OW) {
+          if (x_pixel == B)
+            tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+          else
+            tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+        } else if (lo == 1 && hi == OW) {
+          if constexpr (OW > 1)
+            tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+        } else if (lo == 0 && hi == OW - 1) {
+          if constexpr (OW > 1)
+            tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+        } else {
           for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
             V w[NV];
 #pragma GCC unroll 16
@@ -76,33 +129,8 @@ void tile(const Tile& t) {
               for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
 #pragma GCC unroll 32
             for (int p = 0; p < OW; ++p) {
-              if (p < p_lo || p >= p_hi) continue;
+              if (p < lo || p >= hi) continue;
               const V xb = Ops::set1(xk[p * x_pixel]);
-#pragma GCC unroll 16
-              for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
-            }
-          }
-          continue;
-        }
-        for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
-          V w[NV];
-#pragma GCC unroll 16
-          for (int o = 0; o < OC; ++o)
-#pragma GCC unroll 4
-            for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
-          // Blocked stride-1 input (the common case) has a compile-time pixel stride of B.
-          if (x_pixel == B) {
-#pragma GCC unroll 32
-            for (int p = 0; p < OW; ++p) {
-              const V xb = Ops::set1(xk[p * B]);
-#pragma GCC unroll 16
-              for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
-            }
-          } else {
-            const float* xp = xk;
-#pragma GCC unroll 32
-            for (int p = 0; p < OW; ++p, xp += x_pixel) {
-              const V xb = Ops::set1(*xp);
 #pragma GCC unroll 16
               for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
             }
@@ -141,7 +169,8 @@ void tile(const Tile& t) {
   }
   const Epilogue& e = t.act;
   switch (e.kind) {
-    case Activation::kNone: break;
+    case Activation::kNone:
+      break;
     case Activation::kRelu:
 #pragma GCC unroll 32
       for (int p = 0; p < OW; ++p)
