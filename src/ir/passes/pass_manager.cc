@@ -1,27 +1,62 @@
 #include "ir/passes/pass_manager.h"
 
 #include "core/error.h"
+#include "ir/passes/batchnorm_to_scaleshift.h"
+#include "ir/passes/blocked_layout.h"
+#include "ir/passes/eliminate_common_subexpressions.h"
+#include "ir/passes/eliminate_dead_nodes.h"
+#include "ir/passes/fold_batchnorm.h"
+#include "ir/passes/fold_constants.h"
+#include "ir/passes/fuse_conv.h"
+#include "ir/passes/fuse_elementwise.h"
+#include "ir/passes/fuse_gemm.h"
+#include "ir/passes/remove_identity.h"
 
 namespace hone {
 
 const std::vector<PassInfo>& all_passes() {
-  static const std::vector<PassInfo> passes = {};
+  static const std::vector<PassInfo> passes = {
+      // Level 1: cleanup. Constants first so that identity and BN checks see folded values.
+      {"fold-constants", 1, fold_constants},
+      {"remove-identity", 1, remove_identity},
+      {"fold-batchnorm", 1, fold_batchnorm},
+      {"eliminate-dead-nodes", 1, eliminate_dead_nodes},
+      // Level 2: CSE before fusion, so that fused patterns see one node per computation.
+      {"eliminate-common-subexpressions", 2, eliminate_common_subexpressions},
+      // Conv and gemm fusion take their activations first; BN left over after folding
+      // becomes ScaleShift (taking its activation); only then do the remaining elementwise
+      // chains fuse, so that no chain swallows an activation a kernel epilogue could apply.
+      {"fuse-conv", 2, fuse_conv},
+      {"fuse-gemm", 2, fuse_gemm},
+      {"batchnorm-to-scaleshift", 2, batchnorm_to_scaleshift},
+      {"fuse-elementwise", 2, fuse_elementwise},
+      // Level 3: layout last, over the fused graph (it only moves FusedConv to blocked).
+      {"blocked-layout", 3, blocked_layout},
+  };
   return passes;
 }
 
 void optimize_graph(Graph& graph, const OptimizeOptions& options) {
   bool matched = options.print_ir_after.empty();
-  for (const PassInfo& pass : all_passes()) {
-    if (pass.name == options.print_ir_after) matched = true;
-    if (options.opt_level < pass.min_level) continue;
-    pass.run(graph, options);
-    if (pass.name == options.print_ir_after && options.on_print) options.on_print(pass.name, graph);
-  }
+  for (const PassInfo& p : all_passes())
+    if (p.name == options.print_ir_after) matched = true;
   if (!matched) {
     std::string names;
-    for (const PassInfo& p : all_passes()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+    for (const PassInfo& p : all_passes())
+      names += (names.empty() ? "" : ", ") + std::string(p.name);
     throw Error("--print-ir-after: no pass named '" + options.print_ir_after +
                 "'; passes: " + names);
+  }
+  for (const PassInfo& pass : all_passes()) {
+    if (options.opt_level < pass.min_level) continue;
+    pass.run(graph, options);
+    // Cheap next to any pass; catches a broken rewrite at the pass that made it.
+    try {
+      graph.validate();
+    } catch (const Error& e) {
+      throw Error("after pass " + std::string(pass.name) + ": " + e.what());
+    }
+    if (pass.name == options.print_ir_after && options.on_print) options.on_print(pass.name, graph);
   }
 }
 

@@ -1,0 +1,103 @@
+#include "ir/passes/activation_match.h"
+
+#include <cmath>
+#include <limits>
+
+namespace hone {
+
+namespace {
+
+// Whether the node's single float output has v's type (no broadcasting, no casts).
+bool same_type_output(const Graph& graph, const Node& node, ValueId v) {
+  return node.outputs.size() == 1 && node.outputs[0] != kNoValue &&
+         graph.value(node.outputs[0]).type == graph.value(v).type;
+}
+
+// HardSigmoid with HardSwish's constants (alpha 1/6, beta 1/2), within float rounding.
+bool is_hardswish_gate(const Node& node) {
+  return node.domain.empty() && node.op_type == "HardSigmoid" &&
+         std::fabs(attr_float(node, "alpha", 0.2f) - 1.0f / 6.0f) < 1e-6f &&
+         attr_float(node, "beta", 0.5f) == 0.5f;
+}
+
+std::optional<MatchedActivation> match_hardswish_pair(const Graph& graph, const UseInfo& uses,
+                                                      ValueId v) {
+  if (uses.uses(v) != 2 || uses.is_output(v)) return std::nullopt;
+  const auto& readers = uses.consumers[static_cast<size_t>(v)];
+  if (readers[0] == readers[1]) return std::nullopt;
+  for (int k = 0; k < 2; ++k) {
+    const Node& gate = graph.nodes[static_cast<size_t>(readers[k])];
+    const Node& mul = graph.nodes[static_cast<size_t>(readers[1 - k])];
+    if (!is_hardswish_gate(gate) || gate.inputs.size() != 1 || !same_type_output(graph, gate, v))
+      continue;
+    ValueId g = gate.outputs[0];
+    if (!uses.single_use(g) || uses.only_consumer(g) != readers[1 - k]) continue;
+    if (!mul.domain.empty() || mul.op_type != "Mul" || mul.inputs.size() != 2 ||
+        !same_type_output(graph, mul, v))
+      continue;
+    bool operands =
+        (mul.inputs[0] == v && mul.inputs[1] == g) || (mul.inputs[0] == g && mul.inputs[1] == v);
+    if (!operands) continue;
+    return MatchedActivation{"HardSwish", {}, {readers[k], readers[1 - k]}, mul.outputs[0]};
+  }
+  return std::nullopt;
+}
+
+std::optional<float> scalar_constant(const Graph& graph, ValueId id) {
+  const Tensor* t = constant_of(graph, id);
+  if (t == nullptr || t->numel() != 1) return std::nullopt;
+  if (t->dtype() != DType::kFloat32) return std::nullopt;
+  return t->data<float>()[0];
+}
+
+}  // namespace
+
+std::optional<std::pair<float, float>> clip_bounds(const Graph& graph, const Node& clip) {
+  float lo = std::numeric_limits<float>::lowest();
+  float hi = std::numeric_limits<float>::max();
+  if (graph.opset < 11) {
+    lo = attr_float(clip, "min", lo);
+    hi = attr_float(clip, "max", hi);
+    return std::make_pair(lo, hi);
+  }
+  if (ValueId id = input_or_none(clip, 1); id != kNoValue) {
+    auto c = scalar_constant(graph, id);
+    if (!c) return std::nullopt;
+    lo = *c;
+  }
+  if (ValueId id = input_or_none(clip, 2); id != kNoValue) {
+    auto c = scalar_constant(graph, id);
+    if (!c) return std::nullopt;
+    hi = *c;
+  }
+  return std::make_pair(lo, hi);
+}
+
+std::optional<MatchedActivation> match_activation(const Graph& graph, const UseInfo& uses,
+                                                  ValueId v) {
+  if (graph.value(v).type.dtype != DType::kFloat32) return std::nullopt;
+  if (!uses.single_use(v)) return match_hardswish_pair(graph, uses, v);
+  const int k = uses.only_consumer(v);
+  const Node& node = graph.nodes[static_cast<size_t>(k)];
+  if (!node.domain.empty() || node.inputs.empty() || node.inputs[0] != v ||
+      !same_type_output(graph, node, v))
+    return std::nullopt;
+  MatchedActivation m{node.op_type, {}, {k}, node.outputs[0]};
+  const std::string& op = node.op_type;
+  if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "HardSwish") {
+    if (node.inputs.size() != 1) return std::nullopt;
+  } else if (op == "LeakyRelu") {
+    m.params = {attr_float(node, "alpha", 0.01f)};
+  } else if (op == "HardSigmoid") {
+    m.params = {attr_float(node, "alpha", 0.2f), attr_float(node, "beta", 0.5f)};
+  } else if (op == "Clip") {
+    auto bounds = clip_bounds(graph, node);
+    if (!bounds) return std::nullopt;
+    m.params = {bounds->first, bounds->second};
+  } else {
+    return std::nullopt;
+  }
+  return m;
+}
+
+}  // namespace hone
