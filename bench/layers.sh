@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 [ $# -eq 1 ] || { echo "usage: bash bench/layers.sh MODEL (zoo name or .onnx path)" >&2; exit 2; }
 hone=${HONE:-build/hone}
 peak=${PEAK:-build/bench/hone-peak}
-for bin in "$hone" "$peak"; do
+bins=("$hone")
+[ -n "${PEAK_JSON:-}" ] || bins+=("$peak")
+for bin in "${bins[@]}"; do
   [ -x "$bin" ] || { echo "layers.sh: $bin is missing: build it (cmake --build build --target hone hone-peak) or set HONE/PEAK" >&2; exit 2; }
 done
 cores=$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)
