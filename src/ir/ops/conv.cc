@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "ir/ops/conv_optimized.h"
 #include "ir/ops/conv_window.h"
 #include "ir/ops/families.h"
 #include "ops/conv/conv_reference.h"
@@ -89,7 +90,19 @@ PreparedOp prepare_conv(const OpContext& ctx) {
              ") are not divisible by group " + std::to_string(p.group));
   check_bias(ctx, p.out_channels);
   p.window = forward_window(ctx, x, kernel_from_weights(ctx), {});
-  return finish(ctx, p, false);
+  PreparedOp op = finish(ctx, p, false);
+  // The optimized kernels pack W (and B) at prepare, so they need them constant.
+  const Tensor* weight = ctx.input_value(1);
+  const Tensor* bias = ctx.has_input(2) ? ctx.input_value(2) : nullptr;
+  if (ctx.kernel_options().optimized && ctx.input_dtype(0) == DType::kFloat32 && x.size() == 4 &&
+      weight && (bias || !ctx.has_input(2))) {
+    OptimizedConvSpec spec;
+    spec.params = p;
+    spec.weight = weight->data<float>();
+    spec.bias = bias ? bias->data<float>() : nullptr;
+    bind_optimized_conv(ctx, spec, op);
+  }
+  return op;
 }
 
 // ConvTranspose's output size along one dim: the natural size is

@@ -1,0 +1,161 @@
+#include "ir/ops/conv_optimized.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/conv/conv_nchwc.h"
+#include "ops/conv/depthwise_nchwc.h"
+#include "ops/conv/fused_conv_reference.h"
+
+namespace hone {
+namespace {
+
+ConvGeometry geometry_of(const ConvParams& p) {
+  const WindowGeometry& w = p.window;
+  ConvGeometry g;
+  g.batch = w.batch;
+  g.in_channels = p.in_channels;
+  g.in_h = w.in[0];
+  g.in_w = w.in[1];
+  g.out_channels = p.out_channels;
+  g.out_h = w.out[0];
+  g.out_w = w.out[1];
+  g.kernel_h = w.kernel[0];
+  g.kernel_w = w.kernel[1];
+  g.stride_h = w.strides[0];
+  g.stride_w = w.strides[1];
+  g.pad_top = w.pads_begin[0];
+  g.pad_left = w.pads_begin[1];
+  g.dilation_h = w.dilations[0];
+  g.dilation_w = w.dilations[1];
+  return g;
+}
+
+// The block the kernels work in: the tensors' block, else the ISA's natural one.
+int working_block(const OptimizedConvSpec& s, Isa isa) {
+  if (s.input_block != 0) return s.input_block;
+  if (s.output_block != 0) return s.output_block;
+  return isa == Isa::kAvx512 ? 16 : 8;
+}
+
+const float* sum_of(TensorsIn in, int sum_input) {
+  if (sum_input < 0 || static_cast<size_t>(sum_input) >= in.size() || !in[sum_input])
+    return nullptr;
+  return in[static_cast<size_t>(sum_input)]->data<float>();
+}
+
+void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
+  const ConvGeometry g = geometry_of(s.params);
+  const ConvNchwcConfig config = default_conv_nchwc_config(g, isa, working_block(s, isa));
+  auto conv = std::make_shared<ConvNchwc>(g, config, s.weight, s.bias, s.input_block,
+                                          s.output_block, s.epilogue);
+  op.packed_bytes = conv->packed_bytes();
+  op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
+                   std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
+                   " oc" + std::to_string(config.oc_tile);
+  const int sum_input = s.sum_input;
+  op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
+    conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);
+  };
+}
+
+void bind_depthwise(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
+  const ConvGeometry g = geometry_of(s.params);
+  const DepthwiseNchwcConfig config = default_depthwise_nchwc_config(g, isa, working_block(s, isa));
+  auto conv = std::make_shared<DepthwiseNchwc>(g, config, s.weight, s.bias, s.input_block,
+                                               s.output_block, s.epilogue);
+  op.packed_bytes = conv->packed_bytes();
+  op.kernel_name = conv->name();
+  const int sum_input = s.sum_input;
+  op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
+    conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);
+  };
+}
+
+// One dense kernel per group, run on pointer offsets: group g's channels [g*C/G, (g+1)*C/G)
+// of batch n are one contiguous range in plain layout, and in blocked layout too when the
+// per-group channel count is a multiple of the block.
+void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
+  const ConvParams& p = s.params;
+  const int64_t groups = p.group;
+  const int64_t cin_g = p.in_channels / groups, cout_g = p.out_channels / groups;
+  ConvGeometry g = geometry_of(p);
+  const int64_t batch = g.batch;
+  g.batch = 1;
+  g.in_channels = cin_g;
+  g.out_channels = cout_g;
+  const ConvNchwcConfig config = default_conv_nchwc_config(g, isa, working_block(s, isa));
+  const int64_t w_per_group = cout_g * cin_g * g.kernel_h * g.kernel_w;
+  auto convs = std::make_shared<std::vector<ConvNchwc>>();
+  convs->reserve(static_cast<size_t>(groups));
+  int64_t bytes = 0;
+  for (int64_t k = 0; k < groups; ++k) {
+    convs->emplace_back(g, config, s.weight + k * w_per_group,
+                        s.bias ? s.bias + k * cout_g : nullptr, s.input_block, s.output_block,
+                        s.epilogue);
+    bytes += convs->back().packed_bytes();
+  }
+  op.packed_bytes = bytes;
+  op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
+                   std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
+                   " oc" + std::to_string(config.oc_tile) + " x" + std::to_string(groups) +
+                   " groups";
+  const int64_t in_step = cin_g * g.in_h * g.in_w, out_step = cout_g * g.out_h * g.out_w;
+  const int sum_input = s.sum_input;
+  op.run = [convs, pool, sum_input, batch, groups, in_step, out_step](TensorsIn in,
+                                                                      TensorsOut out) {
+    const float* x = in[0]->data<float>();
+    const float* sum = sum_of(in, sum_input);
+    float* y = out[0]->data<float>();
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t k = 0; k < groups; ++k) {
+        const int64_t item = n * groups + k;
+        (*convs)[static_cast<size_t>(k)].run(
+            x + item * in_step, sum ? sum + item * out_step : nullptr, y + item * out_step, pool);
+      }
+  };
+}
+
+void bind_reference(const OptimizedConvSpec& s, PreparedOp& op, const std::string& why) {
+  FusedConvReferenceParams rp;
+  rp.conv = s.params;
+  rp.input_block = s.input_block;
+  rp.output_block = s.output_block;
+  rp.epilogue = s.epilogue;
+  const int sum_input = s.sum_input;
+  op.kernel_name = "fused_conv_reference (" + why + ")";
+  op.run = [rp, sum_input](TensorsIn in, TensorsOut out) {
+    const float* bias = in.size() > 2 && in[2] ? in[2]->data<float>() : nullptr;
+    fused_conv_reference(rp, in[0]->data<float>(), in[1]->data<float>(), bias,
+                         sum_of(in, sum_input), out[0]->data<float>());
+  };
+}
+
+}  // namespace
+
+void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, PreparedOp& op) {
+  const KernelOptions& options = ctx.kernel_options();
+  const Isa isa = options.isa;
+  const ConvParams& p = spec.params;
+  op.needs_zeroed_outputs = false;
+  try {
+    if (p.group == 1) {
+      bind_dense(spec, isa, options.pool, op);
+    } else if (p.group == p.in_channels && p.group == p.out_channels) {
+      bind_depthwise(spec, isa, options.pool, op);
+    } else {
+      const int64_t b = working_block(spec, isa);
+      const bool in_ok = spec.input_block == 0 || (p.in_channels / p.group) % b == 0;
+      const bool out_ok = spec.output_block == 0 || (p.out_channels / p.group) % b == 0;
+      if (in_ok && out_ok)
+        bind_grouped(spec, isa, options.pool, op);
+      else
+        bind_reference(spec, op, "grouped, channels per group not a multiple of the block");
+    }
+  } catch (const Error& e) {
+    ctx.fail(e.what());
+  }
+}
+
+}  // namespace hone

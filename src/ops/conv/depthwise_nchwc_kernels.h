@@ -1,0 +1,40 @@
+// Private to the depthwise kernel: the per-ISA row functions DepthwiseNchwc dispatches to.
+#pragma once
+
+#include <cstdint>
+
+#include "ops/common/epilogue.h"
+
+namespace hone {
+
+// One (batch, channel block) plane of a blocked depthwise conv, every index resolved.
+struct DepthwiseRowArgs {
+  const float* x = nullptr;     // input plane [in_h][in_w][block]
+  const float* w = nullptr;     // packed weights [kernel_h * kernel_w][block]
+  const float* bias = nullptr;  // packed bias [block] (zeros when the conv has none)
+  const float* sum = nullptr;   // nullable residual, y's layout [out_h][out_w][block]
+  float* y = nullptr;           // output plane [out_h][out_w][block]
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_left = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  // Output columns [ow_lo, ow_hi) read only in-range input columns for every tap.
+  int64_t ow_lo = 0, ow_hi = 0;
+  int block = 16;
+  int ow_tile = 8;
+  Epilogue epilogue;
+};
+
+// Computes output rows [oh_begin, oh_end) of the plane. Call an ISA's variant only after
+// checking the CPU supports it.
+void depthwise_rows_portable(const DepthwiseRowArgs& a, int64_t oh_begin, int64_t oh_end);
+namespace avx2 {
+void depthwise_rows(const DepthwiseRowArgs& a, int64_t oh_begin, int64_t oh_end);
+}  // namespace avx2
+namespace avx512 {
+// Block 16 only (one zmm per pixel); block 8 runs the AVX2 variant.
+void depthwise_rows(const DepthwiseRowArgs& a, int64_t oh_begin, int64_t oh_end);
+}  // namespace avx512
+
+}  // namespace hone
