@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/model_loading.h"
 #include "cli/printing.h"
+#include "core/cpu_features.h"
 #include "ir/op_registry.h"
 
 namespace hone {
@@ -17,6 +18,7 @@ struct InfoOptions {
   std::string model;
   std::string input_shapes;
   bool json = false;
+  OptimizeFlags optimize;
   CLI::Option* input_shapes_flag = nullptr;
 };
 
@@ -26,20 +28,33 @@ bool all_outputs_constant(const Graph& g, const Node& node) {
   return true;
 }
 
-int run_info(const InfoOptions& o) {
-  const Graph g = load_model(o.model, o.input_shapes, o.input_shapes_flag->count() > 0);
-
-  // Op histogram, most frequent first (ties by name), and FLOPs of the nodes that run
-  // (nodes folded to constants at import cost nothing at run time).
+// Op histogram, most frequent first (ties by name).
+std::vector<std::pair<std::string, int64_t>> op_histogram(const Graph& g, bool skip_constant) {
   std::map<std::string, int64_t> counts;
-  int64_t flops = 0;
-  for (const Node& node : g.nodes) {
-    ++counts[node.op_type];
-    if (!all_outputs_constant(g, node)) flops += prepare_node(g, node).flops;
-  }
+  for (const Node& node : g.nodes)
+    if (!skip_constant || !all_outputs_constant(g, node)) ++counts[node.op_type];
   std::vector<std::pair<std::string, int64_t>> ops(counts.begin(), counts.end());
   std::stable_sort(ops.begin(), ops.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
+  return ops;
+}
+
+int run_info(const InfoOptions& o) {
+  const OptimizeChoice choice = resolve_optimize_flags(o.optimize);
+  const Graph g = load_model(o.model, o.input_shapes, o.input_shapes_flag->count() > 0);
+  // The graph as `hone run` would execute it at this opt-level: its ops and memory.
+  const Executor ex = build_executor(g, choice, 1);
+  const Graph& opt = ex.graph();
+  const std::vector<std::pair<std::string, int64_t>> opt_ops = op_histogram(opt, true);
+  int64_t opt_nodes = 0;
+  for (const auto& [op, n] : opt_ops) opt_nodes += n;
+
+  // FLOPs of the nodes that run in the model as imported (nodes folded to constants at
+  // import cost nothing at run time).
+  const std::vector<std::pair<std::string, int64_t>> ops = op_histogram(g, false);
+  int64_t flops = 0;
+  for (const Node& node : g.nodes)
+    if (!all_outputs_constant(g, node)) flops += prepare_node(g, node).flops;
   const double gflop = static_cast<double>(flops) / 1e9;
 
   if (o.json) {
@@ -60,6 +75,13 @@ int run_info(const InfoOptions& o) {
     j["parameter_bytes"] = g.parameter_bytes();
     j["flops"] = flops;
     j["gflop"] = gflop;
+    j["opt_level"] = choice.opt_level;
+    j["isa"] = std::string(isa_name(choice.isa));
+    j["optimized_num_nodes"] = opt_nodes;
+    j["optimized_ops"] = Json::object();
+    for (const auto& [op, n] : opt_ops) j["optimized_ops"][op] = n;
+    j["peak_activation_bytes"] = ex.arena_bytes();
+    j["packed_weight_bytes"] = ex.packed_bytes();
     std::cout << json_text(j);
     return 0;
   }
@@ -83,6 +105,13 @@ int run_info(const InfoOptions& o) {
          format_bytes(g.parameter_bytes()) + ")\n";
   out += "Compute: " + format_fixed(gflop, 3) + " GFLOP per run (" + format_count(flops) +
          " FLOP, multiply-add = 2)\n";
+  out += "Optimized graph (opt-level " + std::to_string(choice.opt_level) + ", " +
+         std::string(isa_name(choice.isa)) + "): " + format_count(opt_nodes) + " nodes that run\n";
+  rows.clear();
+  for (const auto& [op, n] : opt_ops) rows.push_back({op, std::to_string(n)});
+  out += format_table({"op", "count"}, rows, {false, true});
+  out += "Memory: " + format_bytes(ex.arena_bytes()) + " peak activations (arena), " +
+         format_bytes(ex.packed_bytes()) + " packed weights\n";
   std::cout << out;
   return 0;
 }
@@ -92,12 +121,16 @@ int run_info(const InfoOptions& o) {
 Command add_info_command(CLI::App& app) {
   auto o = std::make_shared<InfoOptions>();
   CLI::App* sub = app.add_subcommand(
-      "info", "Show a model's inputs, outputs, operator histogram, parameters and GFLOP.");
+      "info",
+      "Show a model's inputs, outputs, operator histogram, parameters and GFLOP, and what "
+      "`hone run` executes at an opt-level: the optimized graph's ops and its memory (peak "
+      "activation arena, packed weights).");
   sub->add_option("MODEL", o->model, "The ONNX model file (.onnx)")->required();
   o->input_shapes_flag =
       sub->add_option("--input-shapes", o->input_shapes,
                       "Override input shapes, tvmc syntax: \"data:[1,3,224,224] mask:[1,10]\" "
                       "(inputs separated by spaces). Needed for inputs with symbolic dimensions.");
+  add_optimize_flags(sub, o->optimize);
   sub->add_flag("--json", o->json, "Print one JSON object on stdout instead of text");
   return {sub, [o] { return run_info(*o); }};
 }

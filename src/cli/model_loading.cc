@@ -1,9 +1,13 @@
 #include "cli/model_loading.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <iostream>
 
 #include "cli/input_shapes.h"
 #include "frontend/onnx/onnx_importer.h"
+#include "ir/passes/pass_manager.h"
+#include "ir/printer.h"
 
 namespace hone {
 
@@ -25,6 +29,70 @@ Graph load_model(const std::string& path, const std::string& input_shapes, bool 
                   (inputs.empty() ? "none" : inputs));
   }
   return g;
+}
+
+void add_optimize_flags(CLI::App* sub, OptimizeFlags& flags) {
+  sub->add_option("--opt-level", flags.opt_level,
+                  "Optimization level, as tvmc's: 0 runs the model as imported on the reference "
+                  "kernels; 1 adds cleanup passes (constant folding, Identity/Dropout removal, "
+                  "BatchNorm folding, dead nodes) and optimized kernels; 2 adds fusion; 3 adds "
+                  "the channel-blocked layout and in-place Concat")
+      ->capture_default_str();
+  sub->add_option("--isa", flags.isa,
+                  "Kernel variant: portable, avx2 or avx512 (default: the best this CPU "
+                  "supports, " +
+                      std::string(isa_name(best_isa())) +
+                      " here). Also picks the layout block: 16 for avx512, else 8");
+  sub->add_option("--print-ir-after", flags.print_ir_after,
+                  "Print the graph (text IR) on stderr after the pass of this name, e.g. "
+                  "fold-batchnorm, to find the pass that changed a result");
+}
+
+OptimizeChoice resolve_optimize_flags(const OptimizeFlags& flags) {
+  OptimizeChoice c;
+  if (flags.opt_level < 0 || flags.opt_level > 3)
+    throw Error("--opt-level must be 0, 1, 2 or 3 (got " + std::to_string(flags.opt_level) + ")");
+  c.opt_level = flags.opt_level;
+  if (flags.isa.empty()) {
+    c.isa = best_isa();
+  } else {
+    try {
+      c.isa = parse_isa(flags.isa);
+    } catch (const Error& e) {
+      throw Error(std::string("--isa: ") + e.what());
+    }
+    if (!isa_supported(c.isa)) {
+      std::string supported;
+      for (Isa i : supported_isas())
+        supported += (supported.empty() ? "" : ", ") + std::string(isa_name(i));
+      throw Error("--isa " + flags.isa + ": this CPU does not support it (supported: " + supported +
+                  ")");
+    }
+  }
+  c.block = c.isa == Isa::kAvx512 ? 16 : 8;
+  c.print_ir_after = flags.print_ir_after;
+  return c;
+}
+
+Executor build_executor(Graph graph, const OptimizeChoice& choice, int threads) {
+  if (choice.opt_level > 0 || !choice.print_ir_after.empty()) {
+    OptimizeOptions options;
+    options.opt_level = choice.opt_level;
+    options.block = choice.block;
+    options.print_ir_after = choice.print_ir_after;
+    options.on_print = [&](std::string_view pass, const Graph& g) {
+      std::cout.flush();
+      std::cerr << "// IR after " << pass << " (opt-level " << choice.opt_level << ", "
+                << isa_name(choice.isa) << ")\n"
+                << print_graph(g) << std::flush;
+    };
+    optimize_graph(graph, options);
+  }
+  ExecutorOptions options;
+  options.kernel.optimized = choice.opt_level > 0;
+  options.kernel.isa = choice.isa;
+  options.threads = threads;
+  return Executor(std::move(graph), options);
 }
 
 }  // namespace hone

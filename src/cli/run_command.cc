@@ -35,15 +35,15 @@ struct RunOptions {
   int threads = 0;  // 0 until resolved: the physical core count unless --threads is given
   int print_top = 0;
   bool print_time = false;
+  bool profile = false;
   bool json = false;
+  OptimizeFlags optimize;
+  OptimizeChoice choice;  // resolved from `optimize`
   uint64_t seed = 0;
   CLI::Option* threads_flag = nullptr;
   CLI::Option* input_shapes_flag = nullptr;
   CLI::Option* print_top_flag = nullptr;
 };
-
-// The reference executor runs every kernel on the calling thread.
-constexpr int kExecutorThreads = 1;
 
 struct TopEntry {
   int64_t index;
@@ -88,6 +88,24 @@ void validate_flags(RunOptions& o) {
     throw Error(std::string("--fill-mode: ") + e.what());
   }
   if (!o.outputs.empty()) check_file_writable(o.outputs, "--outputs");
+  o.choice = resolve_optimize_flags(o.optimize);
+}
+
+// One row of --profile: a step's median time over the measured runs.
+struct ProfileRow {
+  StepInfo info;
+  double median_ms = 0;
+};
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double gflops_of(const ProfileRow& r) {
+  return r.median_ms > 0 ? static_cast<double>(r.info.flops) / (r.median_ms * 1e6) : 0;
 }
 
 // Matches the arrays of --inputs to the graph inputs; each must name an input and have its
@@ -129,7 +147,8 @@ int run_run(RunOptions& o) {
     }
   }
 
-  Executor ex(load_model(o.model, o.input_shapes, o.input_shapes_flag->count() > 0));
+  Executor ex = build_executor(
+      load_model(o.model, o.input_shapes, o.input_shapes_flag->count() > 0), o.choice, o.threads);
   std::map<std::string, Tensor> inputs = match_given_inputs(arrays, ex, o.inputs);
   std::vector<std::pair<std::string, std::string>> sources;  // input name -> where from
   const std::vector<std::string> input_names = ex.input_names();
@@ -145,18 +164,44 @@ int run_run(RunOptions& o) {
     sources.emplace_back(name, std::string(fill_mode_name(fill)));
   }
 
+  // The timed loop uses the allocation-free form: inputs in order, outputs as views into
+  // the executor's memory, copied once at the end.
+  std::vector<Tensor> ordered;
+  for (const std::string& name : input_names) ordered.push_back(inputs.at(name));
   using Clock = std::chrono::steady_clock;
-  std::vector<Tensor> outputs;
-  for (int i = 0; i < o.warmup; ++i) outputs = ex.run(inputs);
+  ex.set_profiling(o.profile);
+  for (int i = 0; i < o.warmup; ++i) ex.run_views(ordered);
+  const size_t runs = static_cast<size_t>(o.repeat) * static_cast<size_t>(o.number);
+  std::vector<std::vector<double>> step_samples(o.profile ? ex.num_steps() : 0);
+  for (std::vector<double>& s : step_samples) s.reserve(runs);
   std::vector<double> samples_ms;
+  samples_ms.reserve(static_cast<size_t>(o.repeat));
+  const std::vector<Tensor>* views = nullptr;
   for (int r = 0; r < o.repeat; ++r) {
     auto start = Clock::now();
-    for (int k = 0; k < o.number; ++k) outputs = ex.run(inputs);
+    for (int k = 0; k < o.number; ++k) {
+      views = &ex.run_views(ordered);
+      if (o.profile)
+        for (size_t i = 0; i < step_samples.size(); ++i)
+          step_samples[i].push_back(ex.last_step_ms()[i]);
+    }
     std::chrono::duration<double, std::milli> elapsed = Clock::now() - start;
     samples_ms.push_back(elapsed.count() / o.number);
   }
+  std::vector<Tensor> outputs;
+  for (const Tensor& t : *views) outputs.push_back(t.clone());
   const LatencyStats st = compute_latency_stats(samples_ms);
 
+  std::vector<ProfileRow> profile;
+  double profile_total_ms = 0;
+  for (size_t i = 0; i < step_samples.size(); ++i) {
+    profile.push_back({ex.step_info(i), median_of(step_samples[i])});
+    profile_total_ms += profile.back().median_ms;
+  }
+  std::stable_sort(profile.begin(), profile.end(), [](const ProfileRow& a, const ProfileRow& b) {
+    return a.median_ms > b.median_ms;
+  });
+  const bool optimized = o.choice.opt_level > 0;
   const std::vector<std::string> output_names = ex.output_names();
   if (!o.outputs.empty()) {
     std::vector<NamedTensor> out;
@@ -184,8 +229,12 @@ int run_run(RunOptions& o) {
     j["number"] = o.number;
     j["warmup"] = o.warmup;
     j["threads"] = o.threads;
-    j["executor_threads"] = kExecutorThreads;
-    j["executor"] = "reference (single-threaded)";
+    j["opt_level"] = o.choice.opt_level;
+    j["isa"] = std::string(isa_name(o.choice.isa));
+    j["executor"] = optimized ? "optimized" : "reference";
+    j["peak_activation_bytes"] = ex.arena_bytes();
+    j["packed_weight_bytes"] = ex.packed_bytes();
+    j["flops"] = ex.total_flops();
     j["fill_mode"] = o.fill_mode;
     j["seed"] = o.seed;
     j["samples_ms"] = samples_ms;
@@ -203,14 +252,27 @@ int run_run(RunOptions& o) {
       j["top"] = Json::array();
       for (const TopEntry& e : top) j["top"].push_back({{"index", e.index}, {"value", e.value}});
     }
+    if (o.profile) {
+      j["profile"] = Json::array();
+      for (const ProfileRow& r : profile)
+        j["profile"].push_back({{"node", r.info.node},
+                                {"op", r.info.op},
+                                {"kernel", r.info.kernel},
+                                {"flops", r.info.flops},
+                                {"median_ms", r.median_ms},
+                                {"gflops", gflops_of(r)},
+                                {"output", value_json("", r.info.output)["shape"]}});
+    }
     std::cout << json_text(j);
     return 0;
   }
 
   std::string out = "Ran " + o.model + ": repeat " + std::to_string(o.repeat) + " x number " +
                     std::to_string(o.number) + " after " + std::to_string(o.warmup) +
-                    " warm-up run(s); reference executor on 1 thread (--threads " +
-                    std::to_string(o.threads) + " recorded)\n";
+                    " warm-up run(s); opt-level " + std::to_string(o.choice.opt_level) + ", " +
+                    (optimized ? std::string(isa_name(o.choice.isa)) + " kernels"
+                               : std::string("reference kernels")) +
+                    ", " + std::to_string(o.threads) + " thread(s)\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < input_names.size(); ++i)
     rows.push_back(
@@ -229,6 +291,20 @@ int run_run(RunOptions& o) {
                        format_fixed(st.max, 4), format_fixed(st.min, 4), format_fixed(st.std, 4)}},
                      {true, true, true, true, true}, 1);
   }
+  out += "Memory: " + format_bytes(ex.arena_bytes()) + " peak activations (arena), " +
+         format_bytes(ex.packed_bytes()) + " packed weights\n";
+  if (o.profile) {
+    out += "Profile (median per step over " + std::to_string(runs) + " run(s)):\n";
+    rows.clear();
+    for (const ProfileRow& r : profile)
+      rows.push_back(
+          {r.info.node, r.info.op, r.info.kernel, shape_to_string(r.info.output.shape),
+           format_fixed(r.median_ms, 4),
+           format_fixed(profile_total_ms > 0 ? 100 * r.median_ms / profile_total_ms : 0, 1),
+           format_fixed(gflops_of(r), 2)});
+    out += format_table({"node", "op", "kernel", "output", "median (ms)", "%", "GFLOP/s"}, rows,
+                        {false, false, false, false, true, true, true});
+  }
   if (o.print_top > 0 && !outputs.empty()) {
     out += "Top " + std::to_string(top.size()) + " of output '" + output_names[0] + "':\n";
     rows.clear();
@@ -246,9 +322,9 @@ Command add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand(
       "run",
-      "Run a model on the CPU with the reference kernels: inputs from an .npz file or filled "
-      "with zeros/ones/random values; time it (repeat x number runs after warm-up); print or "
-      "save the outputs.");
+      "Run a model on the CPU: optimize it (--opt-level), run it on optimized kernels and "
+      "threads, inputs from an .npz file or filled with zeros/ones/random values; time it "
+      "(repeat x number runs after warm-up); print or save the outputs.");
   sub->add_option("MODEL", o->model, "The ONNX model file (.onnx)")->required();
   o->input_shapes_flag =
       sub->add_option("--input-shapes", o->input_shapes,
@@ -271,21 +347,26 @@ Command add_run_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--warmup", o->warmup, "Untimed runs before the measurements")
       ->capture_default_str();
-  o->threads_flag = sub->add_option(
-      "--threads", o->threads,
-      "Threads to run with (default: the number of physical cores, " +
-          std::to_string(physical_core_count()) +
-          " here). The reference executor is single-threaded for now: the value is recorded "
-          "(JSON 'threads'; 'executor_threads' says 1) but kernels run on one thread.");
+  o->threads_flag = sub->add_option("--threads", o->threads,
+                                    "Threads to run with (default: the number of physical cores, " +
+                                        std::to_string(physical_core_count()) +
+                                        " here), the calling thread included");
+  add_optimize_flags(sub, o->optimize);
   sub->add_option("--seed", o->seed, "Seed of --fill-mode random")->capture_default_str();
   sub->add_flag("--print-time", o->print_time,
                 "Print the timing table: mean, median, max, min and std (population) in ms");
   o->print_top_flag =
       sub->add_option("--print-top", o->print_top,
                       "Print the N largest elements (flat index, value) of the first output");
+  sub->add_flag("--profile", o->profile,
+                "Time every step of the measured runs and print a per-node table sorted by time "
+                "(node, op, kernel, output shape, median ms, % of total, GFLOP/s); with --json a "
+                "'profile' array of {node, op, kernel, flops, median_ms, gflops, output}");
   sub->add_flag("--json", o->json,
                 "Print one JSON object on stdout (model, mean_ms, median_ms, max_ms, min_ms, "
-                "std_ms, repeat, number, warmup, threads, inputs, outputs, ...) instead of text");
+                "std_ms, repeat, number, warmup, threads, opt_level, isa, "
+                "peak_activation_bytes, packed_weight_bytes, inputs, outputs, ...) instead of "
+                "text");
   return {sub, [o] { return run_run(*o); }};
 }
 

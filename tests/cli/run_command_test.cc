@@ -61,12 +61,16 @@ TEST(CliRun, JsonHasTheDocumentedFields) {
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);  // exactly one JSON document
   for (const char* k : {"model", "mean_ms", "median_ms", "max_ms", "min_ms", "std_ms", "repeat",
-                        "number", "threads", "outputs", "inputs", "executor_threads"})
+                        "number", "threads", "outputs", "inputs", "opt_level", "isa",
+                        "peak_activation_bytes", "packed_weight_bytes"})
     EXPECT_TRUE(j.contains(k)) << k;
   EXPECT_EQ(j["repeat"], 3);
   EXPECT_EQ(j["number"], 2);
   EXPECT_EQ(j["threads"], 1);
-  EXPECT_EQ(j["executor_threads"], 1);
+  EXPECT_FALSE(j.contains("executor_threads"));
+  EXPECT_EQ(j["opt_level"], 3);
+  EXPECT_GT(j["peak_activation_bytes"].get<int64_t>(), 0);
+  EXPECT_GE(j["packed_weight_bytes"].get<int64_t>(), 0);
   EXPECT_EQ(j["samples_ms"].size(), 3u);
   EXPECT_LE(j["min_ms"].get<double>(), j["median_ms"].get<double>());
   EXPECT_LE(j["median_ms"].get<double>(), j["max_ms"].get<double>());

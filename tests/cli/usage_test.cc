@@ -21,11 +21,12 @@ TEST(CliUsage, EveryCommandHelpDescribesItsFlags) {
     std::vector<std::string> flags;
   };
   std::vector<Case> cases{
-      {{"info", "--help"}, {"--input-shapes", "--json"}},
+      {{"info", "--help"},
+       {"--input-shapes", "--json", "--opt-level", "--isa", "--print-ir-after"}},
       {{"run", "--help"},
        {"--input-shapes", "--inputs", "--fill-mode", "--outputs", "--repeat", "--number",
-        "--warmup", "--threads", "--print-time", "--print-top", "--seed", "--json",
-        "single-threaded"}},
+        "--warmup", "--threads", "--print-time", "--print-top", "--seed", "--json", "--opt-level",
+        "--isa", "--print-ir-after", "--profile"}},
       {{"zoo", "--help"}, {"list", "make", "synthetic", "real structure"}},
       {{"zoo", "make", "--help"}, {"--output", "--batch", "--seed", "--opset", "synthetic"}},
       {{"zoo", "list", "--help"}, {"--json"}},
