@@ -1,10 +1,12 @@
 // Registry entries for MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool and LRN.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <type_traits>
 
 #include "ir/ops/conv_window.h"
 #include "ir/ops/families.h"
+#include "ops/pool/pool_nchw.h"
 #include "ops/pool/pool_reference.h"
 
 namespace hone {
@@ -46,6 +48,18 @@ PreparedOp prepare_max_pool(const OpContext& ctx) {
   op.outputs = {{dtype, y}, {DType::kInt64, y}};
   op.flops = shape_numel(y) * p.window.kernel_size();
   const bool column_major = storage_order == 1;
+  const KernelOptions& k = ctx.kernel_options();
+  // The fast kernel computes no Indices; nodes that declare a second output keep the reference.
+  if (k.optimized && dtype == DType::kFloat32 && ctx.num_outputs() == 1 &&
+      PoolNchw::supports(p.window)) {
+    auto kernel = std::make_shared<PoolNchw>(true, p, false);
+    op.needs_zeroed_outputs = false;
+    op.kernel_name = kernel->kernel_name();
+    op.run = [kernel, pool = k.pool](TensorsIn in, TensorsOut out) {
+      kernel->run(in[0]->data<float>(), out[0]->data<float>(), pool);
+    };
+    return op;
+  }
   op.run = [p, dtype, column_major](TensorsIn in, TensorsOut out) {
     int64_t* indices = out.size() > 1 && out[1] ? out[1]->data<int64_t>() : nullptr;
     dispatch_dtype(dtype, "MaxPool", [&](auto tag) {
@@ -72,6 +86,16 @@ PreparedOp prepare_average_pool(const OpContext& ctx) {
   op.outputs = {{dtype, y}};
   op.flops = shape_numel(y) * p.window.kernel_size();
   const bool count_include_pad = include_pad == 1;
+  const KernelOptions& k = ctx.kernel_options();
+  if (k.optimized && dtype == DType::kFloat32 && PoolNchw::supports(p.window)) {
+    auto kernel = std::make_shared<PoolNchw>(false, p, count_include_pad);
+    op.needs_zeroed_outputs = false;
+    op.kernel_name = kernel->kernel_name();
+    op.run = [kernel, pool = k.pool](TensorsIn in, TensorsOut out) {
+      kernel->run(in[0]->data<float>(), out[0]->data<float>(), pool);
+    };
+    return op;
+  }
   op.run = [p, dtype, count_include_pad](TensorsIn in, TensorsOut out) {
     if (dtype == DType::kFloat64)
       average_pool_reference<double>(p, count_include_pad, in[0]->data<double>(),
@@ -98,6 +122,15 @@ PreparedOp prepare_global_pool(const OpContext& ctx) {
   PreparedOp op;
   op.outputs = {{dtype, y}};
   op.flops = shape_numel(x);
+  const KernelOptions& k = ctx.kernel_options();
+  if (k.optimized && dtype == DType::kFloat32) {
+    op.needs_zeroed_outputs = false;
+    op.kernel_name = kMax ? "global_max_pool_nchw_fast" : "global_avg_pool_nchw_fast";
+    op.run = [planes, spatial, pool = k.pool](TensorsIn in, TensorsOut out) {
+      global_pool_nchw(kMax, planes, spatial, in[0]->data<float>(), out[0]->data<float>(), pool);
+    };
+    return op;
+  }
   op.run = [planes, spatial, dtype](TensorsIn in, TensorsOut out) {
     auto go = [&](auto tag) {
       using T = decltype(tag);
@@ -132,6 +165,15 @@ PreparedOp prepare_lrn(const OpContext& ctx) {
   PreparedOp op;
   op.outputs = {{dtype, x}};
   op.flops = shape_numel(x) * (2 * p.size + 4);
+  const KernelOptions& k = ctx.kernel_options();
+  if (k.optimized && dtype == DType::kFloat32) {
+    op.needs_zeroed_outputs = false;
+    op.kernel_name = "lrn_nchw_fast";
+    op.run = [p, pool = k.pool](TensorsIn in, TensorsOut out) {
+      lrn_nchw(p, in[0]->data<float>(), out[0]->data<float>(), pool);
+    };
+    return op;
+  }
   op.run = [p, dtype](TensorsIn in, TensorsOut out) {
     if (dtype == DType::kFloat64)
       lrn_reference<double>(p, in[0]->data<double>(), out[0]->data<double>());
