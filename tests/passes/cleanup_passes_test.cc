@@ -81,6 +81,21 @@ TEST(RemoveIdentity, RemovesIdentityDropoutAndSameShapeReshapes) {
   EXPECT_EQ(count_ops(after, "Squeeze"), 1);
 }
 
+TEST(RemoveIdentity, UnitPoolsGoStridedOnesStay) {
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 2, 6, 6});
+  auto one = std::vector<int64_t>{1, 1};
+  ValueId p = b.node("AveragePool", {x}, attrs({{"kernel_shape", one}}));
+  ValueId r = b.node("Relu", {p});
+  ValueId m = b.node("MaxPool", {r}, attrs({{"kernel_shape", one}, {"strides", one}}));
+  ValueId s = b.node("MaxPool", {m},
+                     attrs({{"kernel_shape", one}, {"strides", std::vector<int64_t>{2, 2}}}), "y");
+  b.output(s);
+  Graph after = check_pass(b.finish(), remove_identity);
+  EXPECT_EQ(count_ops(after, "AveragePool"), 0);
+  EXPECT_EQ(count_ops(after, "MaxPool"), 1);
+}
+
 TEST(RemoveIdentity, KeepsDropoutWhoseMaskIsUsed) {
   GraphBuilder b;
   ValueId x = b.input("x", {2, 3});

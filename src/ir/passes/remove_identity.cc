@@ -6,6 +6,22 @@ namespace hone {
 
 namespace {
 
+bool all_equal(const std::vector<int64_t>& v, int64_t x) {
+  for (int64_t e : v)
+    if (e != x) return false;
+  return true;
+}
+
+// A pool whose window is one element at stride one without padding (the adaptive pool an
+// exporter writes when the feature map already has the requested size).
+bool is_unit_pool(const Node& node) {
+  std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") return false;
+  std::vector<int64_t> kernel = attr_ints(node, "kernel_shape", {});
+  return !kernel.empty() && all_equal(kernel, 1) && all_equal(attr_ints(node, "strides", {}), 1) &&
+         all_equal(attr_ints(node, "pads", {}), 0);
+}
+
 bool is_identity_permutation(const std::vector<int64_t>& perm) {
   for (size_t i = 0; i < perm.size(); ++i)
     if (perm[i] != static_cast<int64_t>(i)) return false;
@@ -29,6 +45,7 @@ bool is_identity(const Graph& graph, const UseInfo& uses, const Node& node) {
   if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
       op == "Expand" || op == "Cast")
     return true;  // same type in and out: nothing moves
+  if (op == "MaxPool" || op == "AveragePool") return is_unit_pool(node);
   if (op == "Transpose") {
     std::vector<int64_t> perm = attr_ints(node, "perm", {});
     // Without perm the dims are reversed, which only keeps the data for rank <= 1.
