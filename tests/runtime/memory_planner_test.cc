@@ -39,10 +39,11 @@ TEST(PlanArena, RandomLifetimesNeverShareMemoryWhileLive) {
       for (size_t j = i + 1; j < requests.size(); ++j) {
         const bool live_together =
             !(requests[i].last < requests[j].first || requests[j].last < requests[i].first);
-        if (live_together && requests[i].bytes > 0 && requests[j].bytes > 0)
+        if (live_together && requests[i].bytes > 0 && requests[j].bytes > 0) {
           ASSERT_FALSE(
               overlaps(layout.offsets[i], requests[i].bytes, layout.offsets[j], requests[j].bytes))
               << "trial " << trial << " requests " << i << " and " << j;
+        }
       }
     }
     for (int t = 0; t <= 40; ++t) {
@@ -124,7 +125,9 @@ void simulate(const std::vector<PlanValue>& values, const std::vector<PlanStep>&
     }
   }
   for (size_t v = 0; v < values.size(); ++v)
-    if (values[v].graph_output) ASSERT_TRUE(intact(static_cast<int>(v))) << "output " << v;
+    if (values[v].graph_output) {
+      ASSERT_TRUE(intact(static_cast<int>(v))) << "output " << v;
+    }
 }
 
 // A random step graph: graph inputs and constants, then steps reading earlier values, some
@@ -188,7 +191,9 @@ TEST(PlanMemory, RandomGraphsSimulateCorrectly) {
       for (size_t s = 0; s < steps.size(); ++s) {
         in_place += plan.in_place[s];
         concats += plan.skip[s];
-        if (!reuse) EXPECT_FALSE(plan.in_place[s] || plan.skip[s]);
+        if (!reuse) {
+          EXPECT_FALSE(plan.in_place[s] || plan.skip[s]);
+        }
       }
     }
   }
