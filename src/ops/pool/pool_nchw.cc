@@ -99,20 +99,39 @@ void PoolNchw::run(const float* x, float* y, ThreadPool* pool) const {
   });
 }
 
-void global_pool_nchw(bool is_max, int64_t planes, int64_t spatial, const float* x, float* y,
-                      ThreadPool* pool) {
-  parallel_for(pool, static_cast<size_t>(planes), [&](size_t plane) {
-    const float* p = x + static_cast<int64_t>(plane) * spatial;
-    // Eight partial results: independent chains the compiler keeps in one vector register.
+namespace {
+
+// Max or mean of each of planes [p0, p1); eight partial results per plane are independent
+// chains the compiler keeps in one vector register.
+template <bool kMax>
+void global_planes(int64_t p0, int64_t p1, int64_t spatial, const float* x, float* y) {
+  for (int64_t plane = p0; plane < p1; ++plane) {
+    const float* p = x + plane * spatial;
     float acc[8];
-    std::fill(acc, acc + 8, is_max ? kLowest : 0.0f);
+    std::fill(acc, acc + 8, kMax ? kLowest : 0.0f);
     int64_t i = 0;
     for (; i + 8 <= spatial; i += 8)
-      for (int l = 0; l < 8; ++l) acc[l] = is_max ? std::max(acc[l], p[i + l]) : acc[l] + p[i + l];
-    for (int l = 0; i < spatial; ++i, ++l) acc[l] = is_max ? std::max(acc[l], p[i]) : acc[l] + p[i];
+      for (int l = 0; l < 8; ++l) acc[l] = kMax ? std::max(acc[l], p[i + l]) : acc[l] + p[i + l];
+    for (int l = 0; i < spatial; ++i, ++l) acc[l] = kMax ? std::max(acc[l], p[i]) : acc[l] + p[i];
     float r = acc[0];
-    for (int l = 1; l < 8; ++l) r = is_max ? std::max(r, acc[l]) : r + acc[l];
-    y[plane] = is_max ? r : (spatial > 0 ? r / static_cast<float>(spatial) : 0.0f);
+    for (int l = 1; l < 8; ++l) r = kMax ? std::max(r, acc[l]) : r + acc[l];
+    y[plane] = kMax ? r : (spatial > 0 ? r / static_cast<float>(spatial) : 0.0f);
+  }
+}
+
+}  // namespace
+
+void global_pool_nchw(bool is_max, int64_t planes, int64_t spatial, const float* x, float* y,
+                      ThreadPool* pool) {
+  // Planes are small (7x7 at a network's end): hand them out in groups of ~4K floats.
+  const int64_t group = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, spatial));
+  const int64_t items = (planes + group - 1) / group;
+  parallel_for(pool, static_cast<size_t>(items), [&](size_t item) {
+    const int64_t p0 = static_cast<int64_t>(item) * group, p1 = std::min(planes, p0 + group);
+    if (is_max)
+      global_planes<true>(p0, p1, spatial, x, y);
+    else
+      global_planes<false>(p0, p1, spatial, x, y);
   });
 }
 
