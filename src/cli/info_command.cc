@@ -82,6 +82,8 @@ int run_info(const InfoOptions& o) {
     for (const auto& [op, n] : opt_ops) j["optimized_ops"][op] = n;
     j["peak_activation_bytes"] = ex.arena_bytes();
     j["packed_weight_bytes"] = ex.packed_bytes();
+    j["in_place_steps"] = ex.in_place_steps();
+    j["concats_in_place"] = ex.concats_in_place();
     std::cout << json_text(j);
     return 0;
   }
@@ -111,7 +113,9 @@ int run_info(const InfoOptions& o) {
   for (const auto& [op, n] : opt_ops) rows.push_back({op, std::to_string(n)});
   out += format_table({"op", "count"}, rows, {false, true});
   out += "Memory: " + format_bytes(ex.arena_bytes()) + " peak activations (arena), " +
-         format_bytes(ex.packed_bytes()) + " packed weights\n";
+         format_bytes(ex.packed_bytes()) + " packed weights; " +
+         std::to_string(ex.in_place_steps()) + " step(s) write over an input, " +
+         std::to_string(ex.concats_in_place()) + " Concat(s) written in place by their producers\n";
   std::cout << out;
   return 0;
 }
