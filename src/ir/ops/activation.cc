@@ -2,11 +2,15 @@
 // Softmax/LogSoftmax/Hardmax ops.
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 #include <type_traits>
 
+#include "ir/ops/elementwise_fast.h"
 #include "ir/ops/families.h"
 #include "ops/activation/activation_reference.h"
 #include "ops/common/broadcast.h"
+#include "ops/softmax/softmax_fast.h"
 #include "ops/softmax/softmax_reference.h"
 
 namespace hone {
@@ -80,6 +84,27 @@ ActivationParams parse_activation(const OpContext& ctx, UnaryActivation kind) {
   return p;
 }
 
+// The fast kernel's step for the activations it vectorizes.
+std::optional<EltStep> fast_activation_step(const ActivationParams& p) {
+  switch (p.kind) {
+    case UnaryActivation::kRelu:
+      return EltStep{EltOp::kRelu, -1, 0.0f, 0.0f};
+    case UnaryActivation::kLeakyRelu:
+      return EltStep{EltOp::kLeakyRelu, -1, static_cast<float>(p.alpha), 0.0f};
+    case UnaryActivation::kSigmoid:
+      return EltStep{EltOp::kSigmoid, -1, 0.0f, 0.0f};
+    case UnaryActivation::kTanh:
+      return EltStep{EltOp::kTanh, -1, 0.0f, 0.0f};
+    case UnaryActivation::kHardSigmoid:
+      return EltStep{EltOp::kHardSigmoid, -1, static_cast<float>(p.alpha),
+                     static_cast<float>(p.beta)};
+    case UnaryActivation::kHardSwish:
+      return EltStep{EltOp::kHardSwish, -1, 0.0f, 0.0f};
+    default:
+      return std::nullopt;
+  }
+}
+
 template <UnaryActivation kKind>
 PreparedOp prepare_unary(const OpContext& ctx) {
   ctx.expect_inputs(1, 1);
@@ -99,6 +124,9 @@ PreparedOp prepare_unary(const OpContext& ctx) {
         unary_activation_reference(params, in[0]->data<T>(), out[0]->data<T>(), in[0]->numel());
       };
   });
+  if (const auto step = fast_activation_step(params);
+      step && ctx.kernel_options().optimized && ctx.input_dtype(0) == DType::kFloat32)
+    bind_fast_unary(ctx, *step, op);
   return op;
 }
 
@@ -191,6 +219,15 @@ PreparedOp prepare_clip(const OpContext& ctx) {
       };
     }
   });
+  // The fast kernel takes the bounds at prepare: absent or constant ones.
+  const Tensor* min_value = has_min_input ? ctx.input_value(1) : nullptr;
+  const Tensor* max_value = has_max_input ? ctx.input_value(2) : nullptr;
+  if (ctx.kernel_options().optimized && dtype == DType::kFloat32 && (!has_min_input || min_value) &&
+      (!has_max_input || max_value)) {
+    const float lo = min_value ? min_value->data<float>()[0] : static_cast<float>(attr_min);
+    const float hi = max_value ? max_value->data<float>()[0] : static_cast<float>(attr_max);
+    bind_fast_unary(ctx, EltStep{EltOp::kClip, -1, lo, hi}, op);
+  }
   return op;
 }
 
@@ -233,6 +270,19 @@ PreparedOp prepare_softmax(const OpContext& ctx) {
         softmax_reference(kKind, in[0]->data<T>(), out[0]->data<T>(), outer, axis_len, inner);
       };
   });
+  const KernelOptions& ko = ctx.kernel_options();
+  if (kKind == SoftmaxKind::kSoftmax && ko.optimized && ctx.input_dtype(0) == DType::kFloat32 &&
+      inner == 1) {
+    const Isa isa = ko.isa;
+    ThreadPool* pool = ko.pool;
+    op.run = [outer, axis_len, isa, pool](TensorsIn in, TensorsOut out) {
+      softmax_last_axis_fast(isa, in[0]->data<float>(), out[0]->data<float>(), outer, axis_len,
+                             pool);
+    };
+    op.needs_zeroed_outputs = false;
+    op.inplace_input = 0;
+    op.kernel_name = "softmax_" + std::string(isa_name(isa));
+  }
   return op;
 }
 

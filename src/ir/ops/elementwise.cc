@@ -5,12 +5,14 @@
 #include <cctype>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "ir/ops/elementwise_fast.h"
 #include "ir/ops/families.h"
 #include "ops/common/broadcast.h"
 #include "ops/elementwise/binary_reference.h"
@@ -137,6 +139,16 @@ RunFn maybe_16bit(DType t, RunFn run) {
 
 // ---- binary ops whose inputs share one type ----
 
+// The fast kernel's step for the arithmetic ops it vectorizes (float32 only).
+template <class Fn>
+std::optional<EltOp> fast_binary_op() {
+  if constexpr (std::is_same_v<Fn, AddFn>) return EltOp::kAdd;
+  if constexpr (std::is_same_v<Fn, SubFn>) return EltOp::kSub;
+  if constexpr (std::is_same_v<Fn, MulFn>) return EltOp::kMul;
+  if constexpr (std::is_same_v<Fn, DivFn>) return EltOp::kDiv;
+  return std::nullopt;
+}
+
 template <class Fn>
 PreparedOp prepare_binary(const OpContext& ctx, Fn fn) {
   ctx.expect_inputs(2, 2);
@@ -161,6 +173,9 @@ PreparedOp prepare_binary(const OpContext& ctx, Fn fn) {
     }
   });
   op.run = maybe_16bit(t, std::move(run));
+  if (const auto fast = fast_binary_op<Fn>();
+      fast && ctx.kernel_options().optimized && t == DType::kFloat32)
+    bind_fast_binary(ctx, *fast, shapes.a, shapes.b, shapes.out, op);
   return op;
 }
 

@@ -1,9 +1,14 @@
 // Registry entries for Gemm and MatMul.
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "ir/ops/families.h"
+#include "ir/ops/gemm_prepare.h"
 #include "ops/common/broadcast.h"
+#include "ops/gemm/gemm_packed.h"
 #include "ops/gemm/gemm_reference.h"
 
 namespace hone {
@@ -25,7 +30,44 @@ void expect_same_dtype(const OpContext& ctx, size_t count) {
                std::string(dtype_name(ctx.input_dtype(0))));
 }
 
-PreparedOp prepare_gemm(const OpContext& ctx) {
+int pool_threads(const OpContext& ctx) {
+  ThreadPool* pool = ctx.kernel_options().pool;
+  return pool ? pool->threads() : 1;
+}
+
+// Binds the packed kernel: B is packed now (times alpha); a constant C that is per column
+// or a scalar becomes the kernel's bias, any other C is read at run time.
+void bind_packed_gemm(const OpContext& ctx, const GemmParams& p, const Epilogue& epilogue,
+                      PreparedOp& op) {
+  const KernelOptions& ko = ctx.kernel_options();
+  const Tensor& b = *ctx.input_value(1);
+  const Tensor* c = ctx.has_input(2) ? ctx.input_value(2) : nullptr;
+  const bool c_folds = c && p.c_row_stride == 0;
+  std::vector<float> bias;
+  if (c_folds) {
+    bias.resize(static_cast<size_t>(p.n));
+    for (int64_t j = 0; j < p.n; ++j)
+      bias[static_cast<size_t>(j)] = p.beta * c->data<float>()[j * p.c_col_stride];
+  }
+  const GemmPackedConfig config =
+      default_gemm_packed_config(p.m, p.n, p.k, ko.isa, pool_threads(ctx));
+  auto gemm = std::make_shared<const GemmPacked>(p.n, p.k, b.data<float>(), p.trans_b, p.alpha,
+                                                 config, c_folds ? bias.data() : nullptr, epilogue);
+  op.packed_bytes = gemm->packed_bytes();
+  op.kernel_name = gemm->kernel_name();
+  op.needs_zeroed_outputs = false;
+  const bool runtime_c = ctx.has_input(2) && !c_folds;
+  ThreadPool* pool = ko.pool;
+  op.run = [gemm, p, runtime_c, pool](TensorsIn in, TensorsOut out) {
+    const float* cp = runtime_c ? in[2]->data<float>() : nullptr;
+    gemm->run(p.m, in[0]->data<float>(), p.trans_a ? p.m : p.k, p.trans_a, cp, p.c_row_stride,
+              p.c_col_stride, p.beta, out[0]->data<float>(), pool);
+  };
+}
+
+}  // namespace
+
+PreparedOp prepare_gemm_with_epilogue(const OpContext& ctx, const Epilogue& epilogue) {
   // C became optional in opset 11; accepting its absence earlier costs nothing.
   ctx.expect_inputs(2, 3);
   ctx.expect_dtype(0, kGemmTypes);
@@ -62,16 +104,32 @@ PreparedOp prepare_gemm(const OpContext& ctx) {
   PreparedOp op;
   op.outputs = {{dtype, y}};
   op.flops = 2 * p.m * p.n * p.k + (has_c ? 2 * p.m * p.n : 0);
-  op.run = [p, dtype](TensorsIn in, TensorsOut out) {
+  const bool activate = epilogue.kind != Activation::kNone;
+  op.flops += activate ? p.m * p.n : 0;
+  if (ctx.kernel_options().optimized && dtype == DType::kFloat32 && ctx.input_value(1)) {
+    bind_packed_gemm(ctx, p, epilogue, op);
+    return op;
+  }
+  op.run = [p, dtype, epilogue, activate](TensorsIn in, TensorsOut out) {
     dispatch_dtype(dtype, "Gemm", [&](auto tag) {
       using T = decltype(tag);
       if constexpr (kGemmType<T>) {
         const T* c = in.size() > 2 && in[2] ? in[2]->data<T>() : nullptr;
-        gemm_reference<T>(p, in[0]->data<T>(), in[1]->data<T>(), c, out[0]->data<T>());
+        T* y = out[0]->data<T>();
+        gemm_reference<T>(p, in[0]->data<T>(), in[1]->data<T>(), c, y);
+        if constexpr (std::is_same_v<T, float>)
+          if (activate)
+            for (int64_t i = 0; i < p.m * p.n; ++i) y[i] = apply_epilogue(y[i], epilogue);
       }
     });
   };
   return op;
+}
+
+namespace {
+
+PreparedOp prepare_gemm(const OpContext& ctx) {
+  return prepare_gemm_with_epilogue(ctx, {});
 }
 
 // Element offsets of each batch matrix of an operand with batch dims `dims` (matrix size
@@ -91,6 +149,45 @@ std::vector<int64_t> batch_offsets(const Shape& dims, const Shape& out, int64_t 
     }
   }
   return offsets;
+}
+
+// MatMul with a constant B: each distinct B matrix is packed once. With a single B and A's
+// batch matrices contiguous, all of A is one GEMM of batch * m rows.
+void bind_packed_matmul(const OpContext& ctx, const MatMulParams& p, int64_t b_count,
+                        PreparedOp& op) {
+  const KernelOptions& ko = ctx.kernel_options();
+  const float* b = ctx.input_value(1)->data<float>();
+  const int64_t batches = static_cast<int64_t>(p.a_offsets.size());
+  bool a_contiguous = true;
+  for (int64_t i = 0; i < batches; ++i)
+    a_contiguous = a_contiguous && p.a_offsets[static_cast<size_t>(i)] == i * p.m * p.k;
+  const bool single = b_count == 1 && a_contiguous;
+  const int64_t rows = single ? batches * p.m : p.m;
+  const GemmPackedConfig config =
+      default_gemm_packed_config(rows, p.n, p.k, ko.isa, pool_threads(ctx));
+  auto packs = std::make_shared<std::vector<GemmPacked>>();
+  for (int64_t i = 0; i < b_count; ++i)
+    packs->emplace_back(p.n, p.k, b + i * p.k * p.n, false, 1.0f, config, nullptr, Epilogue{});
+  op.packed_bytes = 0;
+  for (const GemmPacked& g : *packs) op.packed_bytes += g.packed_bytes();
+  op.kernel_name = packs->front().kernel_name();
+  op.needs_zeroed_outputs = false;
+  ThreadPool* pool = ko.pool;
+  if (single) {
+    op.run = [packs, rows, p, pool](TensorsIn in, TensorsOut out) {
+      packs->front().run(rows, in[0]->data<float>(), p.k, false, nullptr, 0, 0, 0.0f,
+                         out[0]->data<float>(), pool);
+    };
+    return;
+  }
+  op.run = [packs, p, pool](TensorsIn in, TensorsOut out) {
+    const float* a = in[0]->data<float>();
+    float* y = out[0]->data<float>();
+    for (size_t i = 0; i < p.a_offsets.size(); ++i)
+      (*packs)[static_cast<size_t>(p.b_offsets[i] / std::max<int64_t>(1, p.k * p.n))].run(
+          p.m, a + p.a_offsets[i], p.k, false, nullptr, 0, 0, 0.0f,
+          y + static_cast<int64_t>(i) * p.m * p.n, pool);
+  };
 }
 
 PreparedOp prepare_matmul(const OpContext& ctx) {
@@ -126,6 +223,10 @@ PreparedOp prepare_matmul(const OpContext& ctx) {
   PreparedOp op;
   op.outputs = {{dtype, y}};
   op.flops = 2 * shape_numel(*batch) * p.m * p.n * p.k;
+  if (ctx.kernel_options().optimized && dtype == DType::kFloat32 && ctx.input_value(1)) {
+    bind_packed_matmul(ctx, p, shape_numel(b_batch), op);
+    return op;
+  }
   op.run = [p, dtype](TensorsIn in, TensorsOut out) {
     dispatch_dtype(dtype, "MatMul", [&](auto tag) {
       using T = decltype(tag);

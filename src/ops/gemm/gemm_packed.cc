@@ -1,0 +1,352 @@
+// Driver of the packed GEMM: B packing, A block packing, the loop nest over cache blocks and
+// register tiles, thread split, config JSON and the default heuristic. The portable register
+// tile lives here; the AVX-512/AVX2 ones in their ISA files.
+#include "ops/gemm/gemm_packed.h"
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/error.h"
+#include "core/tensor.h"
+#include "ops/gemm/gemm_microkernel.h"
+
+namespace hone {
+namespace {
+
+using gemm_detail::TileArgs;
+using TileFn = void (*)(const TileArgs&);
+
+constexpr int kPortableNr = 8, kPortableMaxMr = 8;
+// Upper bound of the blocking knobs (a sanity limit for configs read from files).
+constexpr int kMaxBlock = 1 << 20;
+
+template <int MR>
+void portable_tile(const TileArgs& t) {
+  float acc[MR][kPortableNr] = {};
+  for (int64_t kk = 0; kk < t.k; ++kk) {
+    const float* bk = t.b + kk * kPortableNr;
+    for (int r = 0; r < MR; ++r) {
+      const float av = t.a[kk * t.a_stride + r];
+      for (int j = 0; j < kPortableNr; ++j) acc[r][j] += av * bk[j];
+    }
+  }
+  for (int r = 0; r < t.rows; ++r) {
+    float* yr = t.y + r * t.ldy;
+    for (int j = 0; j < t.cols; ++j) {
+      float x = acc[r][j];
+      if (t.accumulate) x += yr[j];
+      if (t.last) {
+        if (t.bias) x += t.bias[j];
+        if (t.epilogue) x = apply_epilogue(x, *t.epilogue);
+      }
+      yr[j] = x;
+    }
+  }
+}
+
+constexpr TileFn kPortableTiles[kPortableMaxMr] = {
+    portable_tile<1>, portable_tile<2>, portable_tile<3>, portable_tile<4>,
+    portable_tile<5>, portable_tile<6>, portable_tile<7>, portable_tile<8>};
+void portable_tile_any(const TileArgs& t) {
+  kPortableTiles[t.rows - 1](t);
+}
+
+TileFn tile_function(Isa isa, int nr) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return nr == 16 ? gemm_detail::avx512::gemm_tile_nr16 : gemm_detail::avx512::gemm_tile_nr32;
+    case Isa::kAvx2:
+      return nr == 8 ? gemm_detail::avx2::gemm_tile_nr8 : gemm_detail::avx2::gemm_tile_nr16;
+    case Isa::kPortable:
+      break;
+  }
+  return portable_tile_any;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// Each thread packs its blocks of A here; grown once, reused by every later call.
+thread_local std::vector<float> tls_a_block;
+
+}  // namespace
+
+int gemm_packed_max_mr(Isa isa, int nr) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return nr == 16 ? gemm_detail::avx512::kMaxMrNr16
+                      : (nr == 32 ? gemm_detail::avx512::kMaxMrNr32 : 0);
+    case Isa::kAvx2:
+      return nr == 8 ? gemm_detail::avx2::kMaxMrNr8
+                     : (nr == 16 ? gemm_detail::avx2::kMaxMrNr16 : 0);
+    case Isa::kPortable:
+      return nr == kPortableNr ? kPortableMaxMr : 0;
+  }
+  return 0;
+}
+
+nlohmann::json gemm_packed_config_to_json(const GemmPackedConfig& c) {
+  return {{"isa", std::string(isa_name(c.isa))},
+          {"mr", c.mr},
+          {"nr", c.nr},
+          {"mc", c.mc},
+          {"kc", c.kc},
+          {"nc", c.nc}};
+}
+
+namespace {
+
+// Empty when the knobs are consistent with each other (whatever the CPU), else why not.
+std::string static_problem(const GemmPackedConfig& c) {
+  const int max_mr = gemm_packed_max_mr(c.isa, c.nr);
+  if (max_mr == 0)
+    return "nr " + std::to_string(c.nr) + " is not a tile width of the " +
+           std::string(isa_name(c.isa)) + " kernel";
+  if (c.mr < 1 || c.mr > max_mr)
+    return "mr " + std::to_string(c.mr) + " is outside [1, " + std::to_string(max_mr) + "] for " +
+           std::string(isa_name(c.isa)) + " nr " + std::to_string(c.nr);
+  if (c.mc < c.mr || c.mc > kMaxBlock || c.mc % c.mr != 0)
+    return "mc " + std::to_string(c.mc) + " must be a multiple of mr " + std::to_string(c.mr);
+  if (c.nc < c.nr || c.nc > kMaxBlock || c.nc % c.nr != 0)
+    return "nc " + std::to_string(c.nc) + " must be a multiple of nr " + std::to_string(c.nr);
+  if (c.kc < 1 || c.kc > kMaxBlock) return "kc " + std::to_string(c.kc) + " is out of range";
+  return "";
+}
+
+int json_int(const nlohmann::json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end()) throw Error(std::string("gemm config: missing field '") + field + "'");
+  if (!it->is_number_integer())
+    throw Error(std::string("gemm config: field '") + field + "' must be an integer");
+  const int64_t v = it->get<int64_t>();
+  if (v < 1 || v > kMaxBlock)
+    throw Error(std::string("gemm config: field '") + field + "' = " + std::to_string(v) +
+                " is out of range");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+GemmPackedConfig gemm_packed_config_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw Error("gemm config: expected a JSON object");
+  auto isa = json.find("isa");
+  if (isa == json.end()) throw Error("gemm config: missing field 'isa'");
+  if (!isa->is_string()) throw Error("gemm config: field 'isa' must be a string");
+  GemmPackedConfig c;
+  try {
+    c.isa = parse_isa(isa->get<std::string>());
+  } catch (const Error& e) {
+    throw Error(std::string("gemm config: field 'isa': ") + e.what());
+  }
+  c.mr = json_int(json, "mr");
+  c.nr = json_int(json, "nr");
+  c.mc = json_int(json, "mc");
+  c.kc = json_int(json, "kc");
+  c.nc = json_int(json, "nc");
+  if (std::string problem = static_problem(c); !problem.empty())
+    throw Error("gemm config: " + problem);
+  return c;
+}
+
+std::string gemm_packed_config_problem(const GemmPackedConfig& config) {
+  if (!isa_supported(config.isa))
+    return "this CPU cannot run the " + std::string(isa_name(config.isa)) + " kernel";
+  return static_problem(config);
+}
+
+GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
+  GemmPackedConfig c;
+  c.isa = isa;
+  int big_mr = 4;
+  switch (isa) {
+    case Isa::kAvx512:
+      c.nr = n <= 16 ? 16 : 32;
+      big_mr = c.nr == 16 ? 14 : 12;
+      break;
+    case Isa::kAvx2:
+      c.nr = n <= 8 ? 8 : 16;
+      big_mr = c.nr == 8 ? 12 : 6;
+      break;
+    case Isa::kPortable:
+      c.nr = kPortableNr;
+      big_mr = 4;
+      break;
+  }
+  const int max_mr = gemm_packed_max_mr(isa, c.nr);
+  // A short A (batch-1/small-batch dense layers) fits one register tile: B is streamed once
+  // with the accumulators kept over the whole depth.
+  const bool one_tile = m <= max_mr;
+  c.mr = one_tile ? static_cast<int>(std::max<int64_t>(m, 1)) : big_mr;
+  // The B micro-panel (kc x nr) should stay in the 32 KiB L1 with room for A.
+  const int64_t l1_kc = std::max<int64_t>(64, 24 * 1024 / (4 * c.nr));
+  c.kc = static_cast<int>(std::clamp<int64_t>(one_tile ? k : l1_kc, 1, one_tile ? 4096 : l1_kc));
+  c.mc = c.mr * std::max(1, 120 / c.mr);
+  const int64_t m_blocks = ceil_div(std::max<int64_t>(m, 1), c.mc);
+  const int64_t panels = ceil_div(std::max<int64_t>(n, 1), c.nr);
+  // Enough column tasks for the threads to balance (4 per thread), capped so the B block a
+  // task walks (kc x nc) stays in L2.
+  const int64_t target_tasks = threads > 1 ? 4 * threads : 1;
+  const int64_t n_blocks = std::max<int64_t>(1, ceil_div(target_tasks, m_blocks));
+  const int64_t cap = std::max<int64_t>(1, 512 / c.nr);
+  const int64_t per_task = std::clamp<int64_t>(ceil_div(panels, n_blocks), 1, cap);
+  c.nc = static_cast<int>(per_task * c.nr);
+  return c;
+}
+
+struct GemmPacked::Impl {
+  GemmPackedConfig config;
+  int64_t n = 0, k = 0;
+  Tensor packed;  // ceil(n / nr) panels of [k][nr], 64-byte aligned
+  Tensor bias;    // n floats, or empty
+  Epilogue epilogue;
+  TileFn tile = nullptr;
+};
+
+GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float alpha,
+                       const GemmPackedConfig& config, const float* bias, Epilogue epilogue)
+    : impl_(std::make_unique<Impl>()) {
+  if (std::string problem = gemm_packed_config_problem(config); !problem.empty())
+    throw Error("gemm config: " + problem);
+  Impl& s = *impl_;
+  s.config = config;
+  s.n = n;
+  s.k = k;
+  s.epilogue = epilogue;
+  s.tile = tile_function(config.isa, config.nr);
+  const int64_t nr = config.nr;
+  const int64_t panels = ceil_div(n, nr);
+  s.packed = Tensor(DType::kFloat32, {std::max<int64_t>(1, panels * k * nr)});
+  float* dst = s.packed.data<float>();
+  for (int64_t p = 0; p < panels; ++p) {
+    const int64_t j0 = p * nr, cols = std::min(nr, n - j0);
+    float* panel = dst + p * k * nr;
+    if (trans_b) {
+      // B is [n, k]: walk each of the panel's rows sequentially.
+      for (int64_t j = 0; j < nr; ++j) {
+        if (j >= cols) {
+          for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = 0.0f;
+          continue;
+        }
+        const float* row = b + (j0 + j) * k;
+        for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = alpha * row[kk];
+      }
+    } else {
+      for (int64_t kk = 0; kk < k; ++kk) {
+        const float* row = b + kk * n + j0;
+        float* out = panel + kk * nr;
+        for (int64_t j = 0; j < cols; ++j) out[j] = alpha * row[j];
+        for (int64_t j = cols; j < nr; ++j) out[j] = 0.0f;
+      }
+    }
+  }
+  if (bias) {
+    s.bias = Tensor(DType::kFloat32, {n});
+    std::memcpy(s.bias.data<float>(), bias, static_cast<size_t>(n) * sizeof(float));
+  }
+}
+
+GemmPacked::~GemmPacked() = default;
+GemmPacked::GemmPacked(GemmPacked&&) noexcept = default;
+GemmPacked& GemmPacked::operator=(GemmPacked&&) noexcept = default;
+
+int64_t GemmPacked::n() const {
+  return impl_->n;
+}
+int64_t GemmPacked::k() const {
+  return impl_->k;
+}
+int64_t GemmPacked::packed_bytes() const {
+  return static_cast<int64_t>(impl_->packed.nbytes() + impl_->bias.nbytes());
+}
+const GemmPackedConfig& GemmPacked::config() const {
+  return impl_->config;
+}
+
+std::string GemmPacked::kernel_name() const {
+  const GemmPackedConfig& c = impl_->config;
+  return "gemm_f32_" + std::string(isa_name(c.isa)) + "_" + std::to_string(c.mr) + "x" +
+         std::to_string(c.nr);
+}
+
+void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const float* c,
+                     int64_t c_row_stride, int64_t c_col_stride, float beta, float* y,
+                     ThreadPool* pool) const {
+  const Impl& s = *impl_;
+  const int64_t n = s.n, k = s.k;
+  if (m <= 0 || n <= 0) return;
+  const GemmPackedConfig& cfg = s.config;
+  const int64_t mr = cfg.mr, nr = cfg.nr, mc = cfg.mc, nc = cfg.nc, kc = cfg.kc;
+  const float* own_bias = s.bias.empty() ? nullptr : s.bias.data<float>();
+  // A per-column C with beta 1 is a bias the tile adds in registers; any other C is added
+  // after the product, followed by the activation, while the block is still in cache.
+  const bool c_as_bias = c && !own_bias && c_row_stride == 0 && c_col_stride == 1 && beta == 1.0f;
+  const float* bias = c_as_bias ? c : own_bias;
+  const bool c_after = c && !c_as_bias;
+  const Epilogue none;
+  const Epilogue* tile_epilogue = c_after ? &none : &s.epilogue;
+  const int64_t m_blocks = ceil_div(m, mc), n_blocks = ceil_div(n, nc);
+  const int64_t panel_floats = k * nr;
+  const float* packed = s.packed.data<float>();
+
+  auto task = [&](size_t index) {
+    const int64_t ib = static_cast<int64_t>(index) / n_blocks;
+    const int64_t jb = static_cast<int64_t>(index) % n_blocks;
+    const int64_t i0 = ib * mc, mb = std::min(mc, m - i0);
+    const int64_t j0 = jb * nc, nb = std::min(nc, n - j0);
+    std::vector<float>& buf = tls_a_block;
+    const int64_t need = ceil_div(mb, mr) * mr * std::min(kc, std::max<int64_t>(k, 1));
+    if (static_cast<int64_t>(buf.size()) < need) buf.resize(static_cast<size_t>(need));
+    float* ap = buf.data();
+    int64_t p0 = 0;
+    do {
+      const int64_t kb = std::min(kc, k - p0);
+      // Pack rows [i0, i0 + mb) x depth [p0, p0 + kb) as mr-row panels, k-major.
+      for (int64_t it = 0; it < mb; it += mr) {
+        const int64_t rows = std::min(mr, mb - it);
+        float* dst = ap + it * kb;
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t i = i0 + it + r;
+          if (trans_a) {
+            for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = a[(p0 + kk) * lda + i];
+          } else {
+            const float* src = a + i * lda + p0;
+            for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = src[kk];
+          }
+        }
+      }
+      const bool last = p0 + kb >= k;
+      for (int64_t jp = j0; jp < j0 + nb; jp += nr) {
+        TileArgs t;
+        t.k = kb;
+        t.a_stride = mr;
+        t.b = packed + (jp / nr) * panel_floats + p0 * nr;
+        t.ldy = n;
+        t.cols = static_cast<int>(std::min(nr, n - jp));
+        t.accumulate = p0 > 0;
+        t.last = last;
+        t.bias = bias ? bias + jp : nullptr;
+        t.epilogue = tile_epilogue;
+        for (int64_t it = 0; it < mb; it += mr) {
+          t.a = ap + it * kb;
+          t.y = y + (i0 + it) * n + jp;
+          t.rows = static_cast<int>(std::min(mr, mb - it));
+          s.tile(t);
+        }
+      }
+      p0 += kb;
+    } while (p0 < k);
+    if (c_after) {
+      for (int64_t i = i0; i < i0 + mb; ++i) {
+        float* yr = y + i * n;
+        for (int64_t j = j0; j < j0 + nb; ++j)
+          yr[j] = apply_epilogue(yr[j] + beta * c[i * c_row_stride + j * c_col_stride], s.epilogue);
+      }
+    }
+  };
+  parallel_for(pool, static_cast<size_t>(m_blocks * n_blocks), task);
+}
+
+}  // namespace hone

@@ -1,0 +1,73 @@
+// Float32 GEMM with the constant operand B packed once into column panels, cache blocking
+// (mc x kc x nc), an mr x nr register tile and a fused epilogue (bias, activation).
+// Variants: AVX-512 (nr 16/32), AVX2+FMA (nr 8/16) and portable C++ (nr 8), chosen by the
+// config's isa. M == 1 (batch-1 classifier layers) is the same loop nest with a one-row tile
+// that streams the packed panels, split over the threads by columns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "core/cpu_features.h"
+#include "core/thread_pool.h"
+#include "ops/common/epilogue.h"
+
+namespace hone {
+
+// The knobs of the kernel: what the default heuristic picks and the tuner searches.
+struct GemmPackedConfig {
+  Isa isa = Isa::kPortable;
+  int mr = 4;    // rows of the register tile (1..gemm_packed_max_mr(isa, nr))
+  int nr = 8;    // columns of the register tile = width of a packed B panel
+  int mc = 64;   // rows of A packed per block (L2 blocking), multiple of mr
+  int kc = 256;  // depth of one pass (the B micro-panel kc x nr stays in L1)
+  int nc = 256;  // columns one thread task covers, multiple of nr
+  bool operator==(const GemmPackedConfig&) const = default;
+};
+
+// Largest mr the variant's registers hold for this nr; 0 when nr is not a width it has.
+int gemm_packed_max_mr(Isa isa, int nr);
+
+nlohmann::json gemm_packed_config_to_json(const GemmPackedConfig& config);
+// Throws hone::Error naming the field on a missing, mistyped or out-of-range knob.
+GemmPackedConfig gemm_packed_config_from_json(const nlohmann::json& json);
+// Empty when the config can run on this CPU, else why not.
+std::string gemm_packed_config_problem(const GemmPackedConfig& config);
+// A good config for y[m, n] = a[m, k] b[k, n] on `threads` threads (the tuner's start).
+GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa isa, int threads);
+
+class GemmPacked {
+ public:
+  // Packs b ([k, n] row-major, or [n, k] when trans_b) times alpha for the config's nr.
+  // bias (nullable, n floats) is added to every row before the epilogue's activation.
+  // Throws hone::Error when gemm_packed_config_problem is not empty.
+  GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float alpha,
+             const GemmPackedConfig& config, const float* bias, Epilogue epilogue);
+  ~GemmPacked();
+  GemmPacked(GemmPacked&&) noexcept;
+  GemmPacked& operator=(GemmPacked&&) noexcept;
+
+  // y[m, n] = act(a @ (alpha * B) + bias + beta * c). a is [m, k] with row stride lda (or
+  // [k, m] with row stride lda when trans_a); c (nullable) is read as c[i * c_row_stride +
+  // j * c_col_stride] and replaces nothing: bias and c both add. y is [m, n] contiguous
+  // and is written completely (no zeroing needed). Allocation-free after the first call on
+  // each thread.
+  void run(int64_t m, const float* a, int64_t lda, bool trans_a, const float* c,
+           int64_t c_row_stride, int64_t c_col_stride, float beta, float* y,
+           ThreadPool* pool) const;
+
+  int64_t n() const;
+  int64_t k() const;
+  int64_t packed_bytes() const;
+  const GemmPackedConfig& config() const;
+  // "gemm_f32_avx512_12x32": op, ISA and register tile.
+  std::string kernel_name() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hone

@@ -1,0 +1,114 @@
+// AVX2+FMA register tiles of the packed GEMM: up to 12 rows x 8 or 6 rows x 16 columns
+// (16 ymm registers: accumulators + B vectors + one broadcast).
+#include <immintrin.h>
+
+#include "ops/elementwise/epilogue_fast_avx2.h"
+#include "ops/gemm/gemm_microkernel.h"
+
+namespace hone::gemm_detail::avx2 {
+namespace {
+
+using hone::avx2::epilogue_vec;
+
+constexpr int kLanes = 8;
+
+// Lanes [0, n) of one vector as a maskload/maskstore mask.
+__m256i lane_mask(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// See the AVX-512 file: independent accumulator sets hide FMA latency in small tiles.
+template <int MR, int NV>
+void tile(const TileArgs& t) {
+  constexpr int kSets = MR * NV <= 2 ? 4 : (MR * NV <= 5 ? 2 : 1);
+  constexpr int kNr = NV * kLanes;
+  __m256 acc[kSets][MR][NV];
+#pragma GCC unroll 64
+  for (int s = 0; s < kSets; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm256_setzero_ps();
+  const float* a = t.a;
+  const float* b = t.b;
+  const int64_t as = t.a_stride;
+  int64_t kk = 0;
+  for (; kk + kSets <= t.k; kk += kSets) {
+#pragma GCC unroll 4
+    for (int s = 0; s < kSets; ++s) {
+      __m256 bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + (kk + s) * kNr + v * kLanes);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const __m256 av = _mm256_broadcast_ss(a + (kk + s) * as + r);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm256_fmadd_ps(av, bv[v], acc[s][r][v]);
+      }
+    }
+  }
+  for (; kk < t.k; ++kk) {
+    __m256 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + kk * kNr + v * kLanes);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + kk * as + r);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm256_fmadd_ps(av, bv[v], acc[0][r][v]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int s = 1; s < kSets; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm256_add_ps(acc[0][r][v], acc[s][r][v]);
+
+  __m256i masks[NV];
+  bool any[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    masks[v] = lane_mask(t.cols - v * kLanes);
+    any[v] = t.cols > v * kLanes;
+  }
+  __m256 bias[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v)
+    bias[v] = t.last && t.bias && any[v] ? _mm256_maskload_ps(t.bias + v * kLanes, masks[v])
+                                         : _mm256_setzero_ps();
+  const bool activate = t.last && t.epilogue && t.epilogue->kind != Activation::kNone;
+  for (int r = 0; r < MR && r < t.rows; ++r) {
+    float* yr = t.y + r * t.ldy;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (!any[v]) continue;
+      __m256 x = acc[0][r][v];
+      if (t.accumulate) x = _mm256_add_ps(x, _mm256_maskload_ps(yr + v * kLanes, masks[v]));
+      if (t.last) {
+        x = _mm256_add_ps(x, bias[v]);
+        if (activate) x = epilogue_vec(x, *t.epilogue);
+      }
+      _mm256_maskstore_ps(yr + v * kLanes, masks[v], x);
+    }
+  }
+}
+
+using TileFn = void (*)(const TileArgs&);
+
+constexpr TileFn kTilesNr8[12] = {tile<1, 1>, tile<2, 1>,  tile<3, 1>,  tile<4, 1>,
+                                  tile<5, 1>, tile<6, 1>,  tile<7, 1>,  tile<8, 1>,
+                                  tile<9, 1>, tile<10, 1>, tile<11, 1>, tile<12, 1>};
+constexpr TileFn kTilesNr16[6] = {tile<1, 2>, tile<2, 2>, tile<3, 2>,
+                                  tile<4, 2>, tile<5, 2>, tile<6, 2>};
+
+}  // namespace
+
+void gemm_tile_nr8(const TileArgs& t) {
+  kTilesNr8[t.rows - 1](t);
+}
+void gemm_tile_nr16(const TileArgs& t) {
+  kTilesNr16[t.rows - 1](t);
+}
+
+}  // namespace hone::gemm_detail::avx2

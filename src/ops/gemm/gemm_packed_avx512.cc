@@ -1,0 +1,111 @@
+// AVX-512 register tiles of the packed GEMM: up to 14 rows x 16 or 32 columns.
+#include <immintrin.h>
+
+#include "ops/elementwise/epilogue_fast_avx512.h"
+#include "ops/gemm/gemm_microkernel.h"
+
+namespace hone::gemm_detail::avx512 {
+namespace {
+
+using hone::avx512::epilogue_vec;
+
+constexpr int kLanes = 16;
+
+// Lanes [0, n) of one vector, n clamped to [0, 16].
+__mmask16 lane_mask(int n) {
+  if (n <= 0) return 0;
+  if (n >= kLanes) return 0xFFFF;
+  return static_cast<__mmask16>((1u << n) - 1u);
+}
+
+// Tiles with few accumulators keep KS independent sets (consecutive k steps) so the FMA
+// latency is hidden; a one-row tile (GEMV) would otherwise wait on its own results.
+template <int MR, int NV>
+void tile(const TileArgs& t) {
+  constexpr int kSets = MR * NV <= 2 ? 4 : (MR * NV <= 6 ? 2 : 1);
+  constexpr int kNr = NV * kLanes;
+  __m512 acc[kSets][MR][NV];
+#pragma GCC unroll 64
+  for (int s = 0; s < kSets; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm512_setzero_ps();
+  const float* a = t.a;
+  const float* b = t.b;
+  const int64_t as = t.a_stride;
+  int64_t kk = 0;
+  for (; kk + kSets <= t.k; kk += kSets) {
+#pragma GCC unroll 4
+    for (int s = 0; s < kSets; ++s) {
+      __m512 bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + (kk + s) * kNr + v * kLanes);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const __m512 av = _mm512_set1_ps(a[(kk + s) * as + r]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm512_fmadd_ps(av, bv[v], acc[s][r][v]);
+      }
+    }
+  }
+  for (; kk < t.k; ++kk) {
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + kk * kNr + v * kLanes);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const __m512 av = _mm512_set1_ps(a[kk * as + r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm512_fmadd_ps(av, bv[v], acc[0][r][v]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int s = 1; s < kSets; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm512_add_ps(acc[0][r][v], acc[s][r][v]);
+
+  __mmask16 masks[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) masks[v] = lane_mask(t.cols - v * kLanes);
+  __m512 bias[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v)
+    bias[v] = t.last && t.bias ? _mm512_maskz_loadu_ps(masks[v], t.bias + v * kLanes)
+                               : _mm512_setzero_ps();
+  const bool activate = t.last && t.epilogue && t.epilogue->kind != Activation::kNone;
+  for (int r = 0; r < MR && r < t.rows; ++r) {
+    float* yr = t.y + r * t.ldy;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (!masks[v]) continue;
+      __m512 x = acc[0][r][v];
+      if (t.accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(masks[v], yr + v * kLanes));
+      if (t.last) {
+        x = _mm512_add_ps(x, bias[v]);
+        if (activate) x = epilogue_vec(x, *t.epilogue);
+      }
+      _mm512_mask_storeu_ps(yr + v * kLanes, masks[v], x);
+    }
+  }
+}
+
+using TileFn = void (*)(const TileArgs&);
+
+template <int NV>
+constexpr TileFn kTiles[14] = {tile<1, NV>,  tile<2, NV>,  tile<3, NV>,  tile<4, NV>, tile<5, NV>,
+                               tile<6, NV>,  tile<7, NV>,  tile<8, NV>,  tile<9, NV>, tile<10, NV>,
+                               tile<11, NV>, tile<12, NV>, tile<13, NV>, tile<14, NV>};
+
+}  // namespace
+
+void gemm_tile_nr16(const TileArgs& t) {
+  kTiles<1>[t.rows - 1](t);
+}
+void gemm_tile_nr32(const TileArgs& t) {
+  kTiles<2>[t.rows - 1](t);
+}
+
+}  // namespace hone::gemm_detail::avx512

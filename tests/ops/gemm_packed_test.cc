@@ -1,0 +1,329 @@
+// The packed GEMM (ops/gemm/gemm_packed.h) against the reference kernel: every ISA the CPU
+// has, every register tile width, several blockings, threads 1 and 2, odd shapes,
+// transposes, alpha/beta, bias broadcasts and activations; then Gemm/MatMul/FusedGemm
+// through the registry with optimized kernels, the config's JSON form and error messages.
+#include "ops/gemm/gemm_packed.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "ops/gemm/gemm_reference.h"
+#include "ops/op_test_util.h"
+
+namespace hone::test {
+namespace {
+
+double scale_of(const Tensor& t) {
+  double s = 1.0;
+  for (double v : t.to_vector<double>()) s = std::max(s, std::fabs(v));
+  return s;
+}
+
+// Fails with the case's description when got differs from want by more than 1e-4 of scale.
+void expect_close(const Tensor& got, const Tensor& want, const std::string& what) {
+  const double diff = max_abs_diff(got, want);
+  EXPECT_LE(diff, 1e-4 * scale_of(want)) << what;
+}
+
+std::vector<int> tile_widths(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return {16, 32};
+    case Isa::kAvx2:
+      return {8, 16};
+    case Isa::kPortable:
+      return {8};
+  }
+  return {};
+}
+
+struct Case {
+  int64_t m, n, k;
+  bool trans_a, trans_b;
+};
+
+// Reference y = act(alpha * op(a) op(b) + bias + beta * c).
+Tensor reference(const Case& c, const Tensor& a, const Tensor& b, float alpha, const float* bias,
+                 const Tensor* cm, float beta, Epilogue e) {
+  GemmParams p;
+  p.m = c.m;
+  p.n = c.n;
+  p.k = c.k;
+  p.trans_a = c.trans_a;
+  p.trans_b = c.trans_b;
+  p.alpha = alpha;
+  p.beta = beta;
+  p.c_row_stride = c.n;
+  p.c_col_stride = 1;
+  Tensor y(DType::kFloat32, {c.m, c.n});
+  gemm_reference<float>(p, a.data<float>(), b.data<float>(), cm ? cm->data<float>() : nullptr,
+                        y.data<float>());
+  float* yp = y.data<float>();
+  for (int64_t i = 0; i < c.m; ++i)
+    for (int64_t j = 0; j < c.n; ++j)
+      yp[i * c.n + j] = apply_epilogue(yp[i * c.n + j] + (bias ? bias[j] : 0.0f), e);
+  return y;
+}
+
+TEST(GemmPacked, EveryVariantMatchesReference) {
+  const std::vector<Case> cases = {
+      {1, 1, 1, false, false},    {1, 17, 1000, false, true}, {2, 3, 17, true, false},
+      {7, 1000, 3, false, true},  {64, 17, 17, true, true},   {64, 33, 300, false, false},
+      {7, 40, 4096, false, true}, {1, 4096, 3, false, false}, {13, 65, 129, true, true},
+  };
+  ThreadPool two(2);
+  const Epilogue relu{Activation::kRelu, 0, 0};
+  const Epilogue sigmoid{Activation::kSigmoid, 0, 0};
+  uint32_t seed = 1;
+  for (Isa isa : supported_isas()) {
+    for (int nr : tile_widths(isa)) {
+      const int max_mr = gemm_packed_max_mr(isa, nr);
+      for (const Case& c : cases) {
+        Tensor a = random_tensor(c.trans_a ? Shape{c.k, c.m} : Shape{c.m, c.k}, seed++);
+        Tensor b = random_tensor(c.trans_b ? Shape{c.n, c.k} : Shape{c.k, c.n}, seed++);
+        Tensor bias = random_tensor({c.n}, seed++);
+        Tensor cm = random_tensor({c.m, c.n}, seed++);
+        // Blockings: the default, a tiny one (many k passes, tails everywhere), a mid one.
+        std::vector<GemmPackedConfig> configs;
+        GemmPackedConfig d = default_gemm_packed_config(c.m, c.n, c.k, isa, 2);
+        d.nr = nr;
+        d.mr = std::min(d.mr, max_mr);
+        d.mc = d.mr * std::max(1, d.mc / d.mr);
+        d.nc = nr * std::max(1, d.nc / nr);
+        configs.push_back(d);
+        configs.push_back({isa, std::min(3, max_mr), nr, std::min(3, max_mr), 5, nr});
+        configs.push_back({isa, max_mr, nr, 2 * max_mr, 64, 2 * nr});
+        for (const GemmPackedConfig& cfg : configs) {
+          ASSERT_EQ(gemm_packed_config_problem(cfg), "");
+          const std::string what = "isa " + std::string(isa_name(isa)) + " config " +
+                                   gemm_packed_config_to_json(cfg).dump() + " m " +
+                                   std::to_string(c.m) + " n " + std::to_string(c.n) + " k " +
+                                   std::to_string(c.k) + " tA " + std::to_string(c.trans_a) +
+                                   " tB " + std::to_string(c.trans_b);
+          // Plain product.
+          GemmPacked plain(c.n, c.k, b.data<float>(), c.trans_b, 1.0f, cfg, nullptr, {});
+          Tensor y(DType::kFloat32, {c.m, c.n});
+          y.data<float>()[0] = NAN;  // the kernel must overwrite, not accumulate
+          const int64_t lda = c.trans_a ? c.m : c.k;
+          plain.run(c.m, a.data<float>(), lda, c.trans_a, nullptr, 0, 0, 0.0f, y.data<float>(),
+                    nullptr);
+          expect_close(y, reference(c, a, b, 1.0f, nullptr, nullptr, 0.0f, {}), what + " plain");
+          // Alpha, packed bias and Relu, two threads.
+          GemmPacked fused(c.n, c.k, b.data<float>(), c.trans_b, 0.5f, cfg, bias.data<float>(),
+                           relu);
+          fused.run(c.m, a.data<float>(), lda, c.trans_a, nullptr, 0, 0, 0.0f, y.data<float>(),
+                    &two);
+          expect_close(y, reference(c, a, b, 0.5f, bias.data<float>(), nullptr, 0.0f, relu),
+                       what + " bias relu");
+          // A full C with beta and Sigmoid (the post-pass), two threads.
+          GemmPacked post(c.n, c.k, b.data<float>(), c.trans_b, 1.5f, cfg, nullptr, sigmoid);
+          post.run(c.m, a.data<float>(), lda, c.trans_a, cm.data<float>(), c.n, 1, -0.75f,
+                   y.data<float>(), &two);
+          expect_close(y, reference(c, a, b, 1.5f, nullptr, &cm, -0.75f, sigmoid),
+                       what + " C sigmoid");
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmPacked, EveryActivationInTheTile) {
+  const std::vector<Epilogue> epilogues = {{Activation::kClip, -0.3f, 0.4f},
+                                           {Activation::kLeakyRelu, 0.1f, 0},
+                                           {Activation::kHardSigmoid, 0.2f, 0.5f},
+                                           {Activation::kHardSwish, 0, 0},
+                                           {Activation::kTanh, 0, 0},
+                                           {Activation::kSigmoid, 0, 0}};
+  const Case c{5, 37, 29, false, true};
+  Tensor a = random_tensor({c.m, c.k}, 7), b = random_tensor({c.n, c.k}, 8);
+  Tensor bias = random_tensor({c.n}, 9);
+  for (Isa isa : supported_isas())
+    for (const Epilogue& e : epilogues) {
+      GemmPacked g(c.n, c.k, b.data<float>(), true, 1.0f,
+                   default_gemm_packed_config(c.m, c.n, c.k, isa, 1), bias.data<float>(), e);
+      Tensor y(DType::kFloat32, {c.m, c.n});
+      g.run(c.m, a.data<float>(), c.k, false, nullptr, 0, 0, 0.0f, y.data<float>(), nullptr);
+      expect_close(y, reference(c, a, b, 1.0f, bias.data<float>(), nullptr, 0.0f, e),
+                   std::string(isa_name(isa)) + " " + std::string(activation_name(e.kind)));
+    }
+}
+
+TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+    const GemmPackedConfig c = default_gemm_packed_config(7, 1000, 300, isa, 2);
+    EXPECT_EQ(gemm_packed_config_from_json(gemm_packed_config_to_json(c)), c);
+  }
+  const nlohmann::json good = gemm_packed_config_to_json({Isa::kAvx2, 6, 16, 60, 128, 64});
+  auto broken = [&](const char* field, nlohmann::json value) {
+    nlohmann::json j = good;
+    if (value.is_null())
+      j.erase(field);
+    else
+      j[field] = value;
+    return j;
+  };
+  EXPECT_THROW(gemm_packed_config_from_json(nlohmann::json::array()), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("mr", nullptr)), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("mr", "six")), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("mr", 7)), Error);   // > 6 for avx2 nr 16
+  EXPECT_THROW(gemm_packed_config_from_json(broken("nr", 32)), Error);  // not an avx2 width
+  EXPECT_THROW(gemm_packed_config_from_json(broken("mc", 61)), Error);  // not a multiple of mr
+  EXPECT_THROW(gemm_packed_config_from_json(broken("nc", 24)), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("kc", 0)), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("isa", "sse9")), Error);
+  try {
+    gemm_packed_config_from_json(broken("kc", nullptr));
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'kc'"), std::string::npos) << e.what();
+  }
+}
+
+// ---- through the registry ----
+
+KernelOptions optimized(Isa isa, ThreadPool* pool) {
+  return {true, isa, pool};
+}
+
+TEST(GemmPackedOp, GemmMatchesReferenceForEveryCForm) {
+  ThreadPool two(2);
+  const int64_t m = 7, k = 17, n = 1000;
+  Tensor a = random_tensor({m, k}, 21), bt = random_tensor({n, k}, 22);
+  const std::vector<Shape> c_shapes = {{}, {1}, {n}, {1, n}, {m, 1}, {m, n}};
+  for (Isa isa : supported_isas())
+    for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two})
+      for (const Shape& cs : c_shapes)
+        for (bool c_constant : {true, false}) {
+          OpCall call{.op_type = "Gemm",
+                      .inputs = {a, bt, random_tensor(cs, 23)},
+                      .attrs = attrs({{"transB", int64_t{1}}, {"alpha", 0.5f}, {"beta", 2.0f}})};
+          const Tensor want = run_op(call)[0];
+          call.kernel_options = optimized(isa, pool);
+          call.all_inputs_constant = false;
+          call.constant_inputs = c_constant ? std::vector<size_t>{1, 2} : std::vector<size_t>{1};
+          const PreparedOp op = prepare_op(call);
+          EXPECT_FALSE(op.needs_zeroed_outputs);
+          EXPECT_GT(op.packed_bytes, 0);
+          EXPECT_NE(op.kernel_name.find("gemm_f32"), std::string::npos);
+          expect_close(run_op(call)[0], want,
+                       std::string(isa_name(isa)) + " C " + shape_to_string(cs));
+        }
+}
+
+TEST(GemmPackedOp, GemmTransposesAndLongDepth) {
+  for (Isa isa : supported_isas())
+    for (int64_t m : {1, 2, 64})
+      for (int64_t ta = 0; ta < 2; ++ta)
+        for (int64_t tb = 0; tb < 2; ++tb) {
+          const int64_t k = m == 64 ? 300 : 4096, n = 3;
+          Tensor a = random_tensor(ta ? Shape{k, m} : Shape{m, k}, 31);
+          Tensor b = random_tensor(tb ? Shape{n, k} : Shape{k, n}, 32);
+          OpCall call{.op_type = "Gemm",
+                      .inputs = {a, b},
+                      .attrs = attrs({{"transA", ta}, {"transB", tb}})};
+          const Tensor want = run_op(call)[0];
+          call.kernel_options = optimized(isa, nullptr);
+          expect_close(run_op(call)[0], want, std::string(isa_name(isa)));
+        }
+}
+
+TEST(GemmPackedOp, NonConstantBUsesReference) {
+  OpCall call{.op_type = "Gemm",
+              .inputs = {random_tensor({2, 3}, 1), random_tensor({3, 4}, 2)},
+              .all_inputs_constant = false,
+              .kernel_options = optimized(best_isa(), nullptr)};
+  EXPECT_TRUE(prepare_op(call).needs_zeroed_outputs);
+  call.all_inputs_constant = true;
+  const Tensor want = run_op({.op_type = "Gemm", .inputs = call.inputs})[0];
+  expect_close(run_op(call)[0], want, "constant B");
+}
+
+TEST(GemmPackedOp, MatMulPlainAndBatchedWithConstantB) {
+  struct MatMulCase {
+    Shape a, b;
+  };
+  const std::vector<MatMulCase> cases = {
+      {{5, 17}, {17, 9}},           {{2, 3, 5, 17}, {17, 9}}, {{3, 5, 17}, {3, 17, 9}},
+      {{5, 17}, {2, 17, 9}},        {{17}, {17, 9}},          {{4, 17}, {17}},
+      {{2, 1, 3, 17}, {4, 17, 33}},
+  };
+  ThreadPool two(2);
+  uint32_t seed = 40;
+  for (Isa isa : supported_isas())
+    for (const MatMulCase& c : cases) {
+      OpCall call{.op_type = "MatMul",
+                  .inputs = {random_tensor(c.a, seed++), random_tensor(c.b, seed++)}};
+      const Tensor want = run_op(call)[0];
+      call.kernel_options = optimized(isa, &two);
+      call.all_inputs_constant = false;
+      call.constant_inputs = {1};
+      expect_close(
+          run_op(call)[0], want,
+          std::string(isa_name(isa)) + " " + shape_to_string(c.a) + " x " + shape_to_string(c.b));
+    }
+}
+
+TEST(FusedGemm, MatchesGemmThenActivation) {
+  const int64_t m = 3, k = 50, n = 20;
+  Tensor a = random_tensor({m, k}, 51), b = random_tensor({n, k}, 52), c = random_tensor({n}, 53);
+  const std::vector<std::pair<std::string, std::vector<float>>> acts = {
+      {"", {}},        {"Relu", {}},      {"Clip", {0.0f, 6.0f}},        {"LeakyRelu", {0.2f}},
+      {"Sigmoid", {}}, {"HardSwish", {}}, {"HardSigmoid", {0.3f, 0.4f}}, {"Tanh", {}}};
+  for (const auto& [name, params] : acts) {
+    Attributes at = attrs({{"transB", int64_t{1}},
+                           {"alpha", 2.0f},
+                           {"beta", 0.5f},
+                           {"activation", name},
+                           {"activation_params", params}});
+    const Tensor gemm = run_op({.op_type = "Gemm", .inputs = {a, b, c}, .attrs = at})[0];
+    const Epilogue e = *make_epilogue(name, params);
+    Tensor want = gemm.clone();
+    for (int64_t i = 0; i < want.numel(); ++i)
+      want.data<float>()[i] = apply_epilogue(want.data<float>()[i], e);
+    OpCall call{.op_type = "FusedGemm", .inputs = {a, b, c}, .attrs = at, .domain = "hone"};
+    expect_close(run_op(call)[0], want, "reference " + name);
+    for (Isa isa : supported_isas()) {
+      call.kernel_options = optimized(isa, nullptr);
+      expect_close(run_op(call)[0], want, std::string(isa_name(isa)) + " " + name);
+    }
+  }
+}
+
+TEST(FusedGemm, ErrorsNameTheNode) {
+  auto message = [](OpCall call) {
+    try {
+      prepare_op(call);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Tensor a = random_tensor({2, 3}, 1), b = random_tensor({3, 4}, 2);
+  const std::string bad_act = message({.op_type = "FusedGemm",
+                                       .inputs = {a, b},
+                                       .attrs = attrs({{"activation", "Swish"}}),
+                                       .domain = "hone"});
+  EXPECT_NE(bad_act.find(kTestNodeName), std::string::npos) << bad_act;
+  EXPECT_NE(bad_act.find("Swish"), std::string::npos) << bad_act;
+  const std::string clip = message({.op_type = "FusedGemm",
+                                    .inputs = {a, b},
+                                    .attrs = attrs({{"activation", "Clip"}}),
+                                    .domain = "hone"});
+  EXPECT_NE(clip.find(kTestNodeName), std::string::npos) << clip;
+  const std::string dims = message({.op_type = "Gemm",
+                                    .inputs = {a, random_tensor({4, 4}, 3)},
+                                    .kernel_options = optimized(best_isa(), nullptr)});
+  EXPECT_NE(dims.find(kTestNodeName), std::string::npos) << dims;
+  EXPECT_NE(dims.find("inner dimensions"), std::string::npos) << dims;
+  const std::string dtype =
+      message({.op_type = "FusedGemm",
+               .inputs = {Tensor(DType::kFloat64, {2, 3}), Tensor(DType::kFloat64, {3, 4})},
+               .domain = "hone"});
+  EXPECT_NE(dtype.find(kTestNodeName), std::string::npos) << dtype;
+}
+
+}  // namespace
+}  // namespace hone::test
