@@ -21,6 +21,7 @@ struct ConformanceCommandOptions {
   bool json = false;
   bool no_fork = false;
   int timeout_seconds = ConformanceOptions{}.timeout_seconds;
+  int opt_level = 0;
 };
 
 const char* status_name(CaseStatus s) {
@@ -44,6 +45,7 @@ int run_conformance_command(const ConformanceCommandOptions& o) {
     throw Error("--timeout must be at least 1 second (got " + std::to_string(o.timeout_seconds) +
                 ")");
   options.timeout_seconds = o.timeout_seconds;
+  options.opt_level = o.opt_level;
   ConformanceSummary summary;
   if (o.json) {
     std::ostringstream progress;  // the JSON replaces the per-case lines
@@ -88,6 +90,11 @@ Command add_conformance_command(CLI::App& app) {
   sub->add_flag("--no-fork", o->no_fork,
                 "Run the cases in this process instead of one child process each (for a "
                 "debugger; a crash then ends the whole run and --timeout is not enforced)");
+  sub->add_option("--opt-level", o->opt_level,
+                  "0 checks the reference kernels; 1..3 run the graph passes of that level and "
+                  "the optimized kernels of this CPU's best ISA, as `hone run --opt-level`")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
   sub->add_flag("--json", o->json,
                 "Print one JSON object (counts and the non-passing cases) instead of text");
   return {sub, [o] { return run_conformance_command(*o); }};

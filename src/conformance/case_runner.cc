@@ -11,9 +11,11 @@
 #include <sstream>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "frontend/onnx/tensor_proto.h"
+#include "ir/passes/pass_manager.h"
 #include "runtime/executor.h"
 
 namespace hone {
@@ -116,7 +118,22 @@ std::vector<Shape> shapes_of(const std::vector<Tensor>& tensors) {
 }
 
 // Runs the data sets of one case; returns "" when all match, else the first mismatch.
-std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tolerance& tol) {
+// The executor of an imported graph at an opt-level (passes + optimized kernels above 0).
+Executor make_executor(Graph graph, int opt_level) {
+  if (opt_level == 0) return Executor(std::move(graph));
+  const Isa isa = best_isa();
+  OptimizeOptions optimize;
+  optimize.opt_level = opt_level;
+  optimize.block = isa_vector_floats(isa);
+  optimize_graph(graph, optimize);
+  ExecutorOptions options;
+  options.kernel.optimized = true;
+  options.kernel.isa = isa;
+  return Executor(std::move(graph), options);
+}
+
+std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tolerance& tol,
+                          int opt_level) {
   const std::string model_path = c.path + "/model.onnx";
   const std::vector<std::string> data_sets = list_data_sets(c.path);
   if (data_sets.empty()) throw SkipCase("no test_data_set_* directory");
@@ -149,7 +166,7 @@ std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tol
     if (!bind_inputs && (!executor || shapes != executor_shapes)) {
       executor.reset();
       try {
-        executor.emplace(import_onnx_file(model_path, options));
+        executor.emplace(make_executor(import_onnx_file(model_path, options), opt_level));
         executor_shapes = shapes;
       } catch (const NeedsConstantError&) {
         bind_inputs = true;
@@ -158,7 +175,7 @@ std::string run_data_sets(const CaseDir& c, const ModelSignature& sig, const Tol
     if (bind_inputs) {
       executor.reset();
       options.bind_inputs = feeds;
-      executor.emplace(import_onnx_file(model_path, options));
+      executor.emplace(make_executor(import_onnx_file(model_path, options), opt_level));
     }
 
     // Bound inputs are constants now; feed only what the executor still asks for.
@@ -206,13 +223,13 @@ Tolerance case_tolerance(const CaseDir& c) {
   return tol;
 }
 
-CaseResult run_case(const CaseDir& c) {
+CaseResult run_case(const CaseDir& c, int opt_level) {
   CaseResult result{c.name, CaseStatus::kPassed, ""};
   try {
     if (!c.has_model) throw SkipCase("model not shipped (needs download)");
     const Tolerance tol = case_tolerance(c);
     const ModelSignature sig = read_signature(c.path + "/model.onnx");
-    std::string mismatch = run_data_sets(c, sig, tol);
+    std::string mismatch = run_data_sets(c, sig, tol, opt_level);
     if (!mismatch.empty()) {
       result.status = CaseStatus::kFailed;
       result.reason = std::move(mismatch);

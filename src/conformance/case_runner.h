@@ -17,6 +17,6 @@ Tolerance case_tolerance(const CaseDir& c);
 // Never throws: UnsupportedError (unknown op, unsupported dtype or form) and values hone
 // cannot hold (sequences, optionals, maps) give skipped; every other error, exception or
 // mismatch gives failed with a one-line reason.
-CaseResult run_case(const CaseDir& c);
+CaseResult run_case(const CaseDir& c, int opt_level = 0);
 
 }  // namespace hone

@@ -28,10 +28,10 @@ ConformanceSummary run_conformance(const std::string& dir, const ConformanceOpti
   for (const CaseDir& c : cases) {
     // Flushed before forking so that nothing buffered is ever written twice.
     out.flush();
-    CaseResult result = options.fork
-                            ? run_case_in_child(
-                                  c.name, [&c] { return run_case(c); }, options.timeout_seconds)
-                            : run_case(c);
+    CaseResult result = options.fork ? run_case_in_child(
+                                           c.name, [&] { return run_case(c, options.opt_level); },
+                                           options.timeout_seconds)
+                                     : run_case(c, options.opt_level);
     switch (result.status) {
       case CaseStatus::kPassed:
         ++summary.passed;

@@ -29,6 +29,9 @@ struct ConformanceOptions {
   // cases in this process (for a debugger); a crash then ends the whole run.
   bool fork = true;
   int timeout_seconds = 60;  // per case, when forking; the child is killed after it
+  // As `hone run --opt-level`: 0 runs the reference kernels on the imported graph; 1..3 run
+  // the graph passes of that level and the optimized kernels of the best ISA.
+  int opt_level = 0;
 };
 
 // `dir` is either one case directory or a directory of case directories (searched one or two
