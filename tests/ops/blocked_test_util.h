@@ -15,6 +15,33 @@
 
 namespace hone::test {
 
+// Plain [N, C, P] -> blocked [N, ceil(C/b), P, b] on raw vectors (P = spatial size);
+// padding lanes get `fill`.
+inline std::vector<float> block_vector(const std::vector<float>& plain, int64_t n, int64_t c,
+                                       int64_t p, int64_t b, float fill) {
+  const int64_t cb = (c + b - 1) / b;
+  std::vector<float> out(static_cast<size_t>(n * cb * p * b), fill);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t s = 0; s < p; ++s)
+        out[static_cast<size_t>(((i * cb + ch / b) * p + s) * b + ch % b)] =
+            plain[static_cast<size_t>((i * c + ch) * p + s)];
+  return out;
+}
+
+// The inverse of block_vector on the real channels.
+inline std::vector<float> unblock_vector(const std::vector<float>& blocked, int64_t n, int64_t c,
+                                         int64_t p, int64_t b) {
+  const int64_t cb = (c + b - 1) / b;
+  std::vector<float> out(static_cast<size_t>(n * c * p));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t s = 0; s < p; ++s)
+        out[static_cast<size_t>((i * c + ch) * p + s)] =
+            blocked[static_cast<size_t>(((i * cb + ch / b) * p + s) * b + ch % b)];
+  return out;
+}
+
 // [N, C, H, W] -> [N, ceil(C/b), H, W, b]; padding lanes get `pad_value` (tests put garbage
 // there to check that consumers ignore it).
 inline Tensor block_nchw(const Tensor& x, int b, float pad_value = 0.0f) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "ops/blocked_test_util.h"
 #include "ops/conv/conv_reference.h"
 
 namespace hone {
@@ -48,31 +49,6 @@ std::vector<float> random_floats(int64_t n, std::mt19937& rng) {
   std::vector<float> v(static_cast<size_t>(n));
   for (float& f : v) f = dist(rng);
   return v;
-}
-
-// NCHW -> [N, ceil(C/b), H, W, b]; padding lanes get `pad` (any finite value is legal).
-std::vector<float> to_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw,
-                              int64_t b, float pad) {
-  const int64_t cb = (c + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(n * cb * hw * b), pad);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p)
-        out[static_cast<size_t>(((i * cb + ch / b) * hw + p) * b + ch % b)] =
-            x[static_cast<size_t>((i * c + ch) * hw + p)];
-  return out;
-}
-
-std::vector<float> from_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw,
-                                int64_t b) {
-  const int64_t cb = (c + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(n * c * hw));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p)
-        out[static_cast<size_t>((i * c + ch) * hw + p)] =
-            x[static_cast<size_t>(((i * cb + ch / b) * hw + p) * b + ch % b)];
-  return out;
 }
 
 // act(conv(x) + bias + sum) in NCHW, the convolution in double by the reference kernel.
@@ -182,9 +158,9 @@ Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bo
                  out_blocked ? cfg.block : 0, e);
   EXPECT_GE(conv.packed_bytes(), static_cast<int64_t>(w.size() * sizeof(float)));
   const std::vector<float> xin =
-      in_blocked ? to_blocked(x, g.batch, g.in_channels, g.in_h * g.in_w, b, 3.0f) : x;
+      in_blocked ? test::block_vector(x, g.batch, g.in_channels, g.in_h * g.in_w, b, 3.0f) : x;
   std::vector<float> sum_l =
-      out_blocked ? to_blocked(sum, g.batch, g.out_channels, ohw, b, 0.0f) : sum;
+      out_blocked ? test::block_vector(sum, g.batch, g.out_channels, ohw, b, 0.0f) : sum;
   const size_t y_size = out_blocked ? sum_l.size() : sum.size();
   std::vector<float> y(y_size, std::nanf(""));
   const float* sum_ptr = nullptr;
@@ -197,7 +173,8 @@ Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bo
     }
   }
   conv.run(xin.data(), sum_ptr, y.data(), pool);
-  const std::vector<float> got = out_blocked ? from_blocked(y, g.batch, g.out_channels, ohw, b) : y;
+  const std::vector<float> got =
+      out_blocked ? test::unblock_vector(y, g.batch, g.out_channels, ohw, b) : y;
   Outcome r;
   for (size_t i = 0; i < want.size(); ++i) {
     r.scale = std::max(r.scale, std::fabs(double(want[i])));

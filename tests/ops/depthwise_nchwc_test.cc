@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "ops/blocked_test_util.h"
 #include "ops/conv/conv_reference.h"
 #include "ops/op_test_util.h"
 
@@ -57,31 +58,6 @@ ConvParams params_of(const Case& k) {
   return p;
 }
 
-// Plain [N, C, P] <-> blocked [N, ceil(C/b), P, b]; blocked padding lanes get `fill`.
-std::vector<float> block_of(const std::vector<float>& plain, int64_t n, int64_t c, int64_t p,
-                            int64_t b, float fill) {
-  const int64_t cb = (c + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(n * cb * p * b), fill);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t s = 0; s < p; ++s)
-        out[static_cast<size_t>(((i * cb + ch / b) * p + s) * b + ch % b)] =
-            plain[static_cast<size_t>((i * c + ch) * p + s)];
-  return out;
-}
-
-std::vector<float> unblock(const std::vector<float>& blocked, int64_t n, int64_t c, int64_t p,
-                           int64_t b) {
-  const int64_t cb = (c + b - 1) / b;
-  std::vector<float> out(static_cast<size_t>(n * c * p));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t s = 0; s < p; ++s)
-        out[static_cast<size_t>((i * c + ch) * p + s)] =
-            blocked[static_cast<size_t>(((i * cb + ch / b) * p + s) * b + ch % b)];
-  return out;
-}
-
 std::vector<float> values(const Tensor& t) {
   return test::values_of<float>(t);
 }
@@ -111,13 +87,14 @@ double relative_error(const Case& k, const Variant& v) {
     expect[i] = apply_epilogue(expect[i] + (v.sum ? sum[i] : 0.0f), v.epilogue);
 
   // Padding lanes of blocked inputs hold garbage (any finite value is allowed there).
-  const std::vector<float> xin = v.input_block ? block_of(x, k.n, k.c, in_sp, b, 7.0f) : x;
-  std::vector<float> y = v.output_block ? block_of(sum, k.n, k.c, out_sp, b, -3.0f) : sum;
+  const std::vector<float> xin =
+      v.input_block ? test::block_vector(x, k.n, k.c, in_sp, b, 7.0f) : x;
+  std::vector<float> y = v.output_block ? test::block_vector(sum, k.n, k.c, out_sp, b, -3.0f) : sum;
   DepthwiseNchwc conv(g, v.config, w.data(), v.bias ? bias.data() : nullptr, v.input_block,
                       v.output_block, v.epilogue);
   // The sum aliases y, as the in-place planner arranges for a residual.
   conv.run(xin.data(), v.sum ? y.data() : nullptr, y.data(), v.pool);
-  const std::vector<float> got = v.output_block ? unblock(y, k.n, k.c, out_sp, b) : y;
+  const std::vector<float> got = v.output_block ? test::unblock_vector(y, k.n, k.c, out_sp, b) : y;
   if (v.output_block)
     for (float f : y)
       if (!std::isfinite(f)) return INFINITY;
