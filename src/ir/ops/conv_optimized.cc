@@ -1,12 +1,15 @@
 #include "ir/ops/conv_optimized.h"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "ops/conv/conv_nchwc.h"
 #include "ops/conv/depthwise_nchwc.h"
 #include "ops/conv/fused_conv_reference.h"
+#include "ops/conv/winograd_nchwc.h"
 
 namespace hone {
 namespace {
@@ -45,6 +48,15 @@ const float* sum_of(TensorsIn in, int sum_input) {
   return in[static_cast<size_t>(sum_input)]->data<float>();
 }
 
+// Winograd's transforms and its 4x larger weights (36 vs 9 floats per filter, read from memory
+// once per run) pay off on large images. Measured in ResNet-18 at 2 threads (bench/layers.sh):
+// the 56x56x64 and 28x28x128 layers run in 0.65-1.0 ms against 1.1-1.4 ms direct; 14x14x256
+// takes 2.0-2.2 ms against 1.2-1.5 ms (its 9.4 MB of transformed weights come from memory;
+// the micro-benchmark, with them in cache, says 1.8x faster), 7x7x512 4x slower.
+bool winograd_pays(const ConvGeometry& g) {
+  return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28;
+}
+
 void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
   const ConvGeometry g = geometry_of(s.params);
   const ConvNchwcConfig config = default_conv_nchwc_config(g, isa, working_block(s, isa));
@@ -54,6 +66,37 @@ void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedO
   op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
                    std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
                    " oc" + std::to_string(config.oc_tile);
+  const int sum_input = s.sum_input;
+  op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
+    conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);
+  };
+}
+
+// The dense algorithm: Winograd F(4x4, 3x3) where it applies and measured faster than the
+// direct kernel, else direct. HONE_CONV_ALGO=direct|winograd|auto overrides the choice (for
+// measurement; `winograd` still needs a 3x3 stride-1 layer with blocked input and output).
+enum class DenseAlgo { kDirect, kWinograd };
+
+DenseAlgo dense_algo(const OptimizedConvSpec& s, const ConvGeometry& g) {
+  const bool applies = s.input_block != 0 && s.output_block == s.input_block && g.kernel_h == 3 &&
+                       g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
+                       g.dilation_w == 1;
+  if (!applies) return DenseAlgo::kDirect;
+  const char* env = std::getenv("HONE_CONV_ALGO");
+  const std::string force = env ? env : "auto";
+  if (force == "direct") return DenseAlgo::kDirect;
+  if (force == "winograd") return DenseAlgo::kWinograd;
+  if (force != "auto")
+    throw Error("HONE_CONV_ALGO is '" + force + "'; expected direct, winograd or auto");
+  return winograd_pays(g) ? DenseAlgo::kWinograd : DenseAlgo::kDirect;
+}
+
+void bind_winograd(const OptimizedConvSpec& s, const ConvGeometry& g, Isa isa, ThreadPool* pool,
+                   PreparedOp& op) {
+  const WinogradNchwcConfig config = default_winograd_nchwc_config(g, isa, s.input_block);
+  auto conv = std::make_shared<WinogradNchwc>(g, config, s.weight, s.bias, s.epilogue);
+  op.packed_bytes = conv->packed_bytes();
+  op.kernel_name = conv->name();
   const int sum_input = s.sum_input;
   op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
     conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);
@@ -141,7 +184,11 @@ void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, Pr
   op.needs_zeroed_outputs = false;
   try {
     if (p.group == 1) {
-      bind_dense(spec, isa, options.pool, op);
+      const ConvGeometry g = geometry_of(p);
+      if (dense_algo(spec, g) == DenseAlgo::kWinograd)
+        bind_winograd(spec, g, isa, options.pool, op);
+      else
+        bind_dense(spec, isa, options.pool, op);
     } else if (p.group == p.in_channels && p.group == p.out_channels) {
       bind_depthwise(spec, isa, options.pool, op);
     } else {
