@@ -118,9 +118,10 @@ const Epilogue kActivations[] = {
 std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {
   ConvNchwcConfig d = default_conv_nchwc_config(g, isa, block);
   std::vector<ConvNchwcConfig> out = {d};
-  auto add = [&](int ow, int oc, int ic_chunk, int oh_chunk, int loop_order = 0) {
+  auto add = [&](int ow, int oc, int ic_chunk, int oh_chunk, int loop_order = 0, int oc_chunk = 0) {
     ConvNchwcConfig c = d;
     c.loop_order = loop_order;
+    c.oc_chunk = oc_chunk;
     c.ow_tile = ow;
     c.oc_tile = oc;
     c.ic_chunk = ic_chunk;
@@ -131,6 +132,10 @@ std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) 
   add(3, 2, 2, 3, 1);
   add(isa == Isa::kAvx2 ? (block == 8 ? 14 : 6) : 30, 1, 0, 2);
   add(isa == Isa::kAvx2 ? (block == 8 ? 4 : 2) : 7, isa == Isa::kAvx2 ? 2 : 3, 1, 1, 1);
+  // Loop order 1 with the oc tiles split into ranges (a last range shorter than the others).
+  add(2, 1, 0, 2, 1, 2);
+  add(5, 2, 2, 1, 1, 1);
+  add(isa == Isa::kAvx2 ? 3 : 6, isa == Isa::kAvx2 ? 1 : 2, 0, 3, 1, 3);
   return out;
 }
 
@@ -276,6 +281,24 @@ TEST(ConvNchwc, DefaultConfigIsValidForManyShapes) {
         }
 }
 
+// 1x1 work items hold whole tiles (no short tails at 7x7), and small images are split into
+// enough work items for two threads.
+TEST(ConvNchwc, DefaultConfigSplitsWorkEvenly) {
+  for (int64_t size : {7, 14, 28, 56})
+    for (int64_t ic : {64, 256, 512, 2048}) {
+      const Case cs{"x", 1, ic, 512, size, size, 1, 1, 1, 1, 0, 0, 0, 0};
+      const ConvGeometry g = geometry(cs);
+      const ConvNchwcConfig c = default_conv_nchwc_config(g, Isa::kAvx512, 16);
+      EXPECT_TRUE(c.oh_chunk == size || c.oh_chunk * size % c.ow_tile == 0)
+          << conv_nchwc_config_to_json(c).dump();
+      const int64_t n_ocg = (512 / 16 + c.oc_tile - 1) / c.oc_tile;
+      const int64_t ranges =
+          c.loop_order == 0 ? n_ocg : (c.oc_chunk > 0 ? (n_ocg + c.oc_chunk - 1) / c.oc_chunk : 1);
+      EXPECT_GE(ranges * ((size + c.oh_chunk - 1) / c.oh_chunk), 8)
+          << conv_nchwc_config_to_json(c).dump();
+    }
+}
+
 TEST(ConvNchwc, ConfigJsonRoundTrip) {
   ConvNchwcConfig c;
   c.isa = best_isa();
@@ -285,6 +308,7 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
   c.ic_chunk = 3;
   c.oh_chunk = 4;
   c.loop_order = 1;
+  c.oc_chunk = 6;
   const nlohmann::json j = conv_nchwc_config_to_json(c);
   EXPECT_EQ(conv_nchwc_config_from_json(j), c);
   EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -294,11 +318,13 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   const nlohmann::json good = conv_nchwc_config_to_json(ConvNchwcConfig{});
   EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
   for (const char* key :
-       {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order"}) {
+       {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order", "oc_chunk"}) {
     nlohmann::json missing = good;
     missing.erase(key);
     if (std::string(key) == "loop_order")  // optional: older records lack it
       EXPECT_EQ(conv_nchwc_config_from_json(missing).loop_order, 0);
+    else if (std::string(key) == "oc_chunk")  // optional too
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).oc_chunk, 0);
     else
       EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
     nlohmann::json wrong_type = good;
@@ -318,6 +344,7 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(with("ic_chunk", -1)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("oh_chunk", 0)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("loop_order", 2)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("oc_chunk", -1)), Error);
 }
 
 TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
@@ -332,6 +359,9 @@ TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.loop_order = 5;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.oc_chunk = -1;
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     bad = default_conv_nchwc_config(g, isa, 16);

@@ -41,6 +41,9 @@ struct ConvNchwcConfig {
   // 0: a work item is one oc tile over oh_chunk rows (weights stay in cache across rows);
   // 1: a work item is oh_chunk rows of every oc tile, oc innermost (the input stays in cache).
   int loop_order = 0;
+  // Loop order 1 only: oc tiles per work item (0 = all). Splitting the oc tiles gives small
+  // images (7x7: seven rows) enough equal work items for the threads.
+  int oc_chunk = 0;
   bool operator==(const ConvNchwcConfig&) const = default;
 };
 
