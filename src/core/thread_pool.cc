@@ -81,9 +81,8 @@ struct ThreadPool::Impl {
       if (e != seen) return e;
       if (i % 64 == 0 && Clock::now() >= deadline) break;
     }
-    // GCC 12's std::atomic::wait can miss a notify, so sleep on a condition variable. The
-    // caller reads `sleepers` after storing the epoch and this thread reads the epoch after
-    // counting itself (both seq_cst), so one of them sees the other.
+    // The caller reads `sleepers` after storing the epoch and this thread reads the epoch
+    // after counting itself (both seq_cst), so one of them sees the other.
     std::unique_lock<std::mutex> lock(sleep_mutex);
     sleepers.fetch_add(1, std::memory_order_seq_cst);
     while ((e = epoch.load(std::memory_order_seq_cst)) == seen) wake.wait(lock);
