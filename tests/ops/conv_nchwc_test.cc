@@ -136,6 +136,10 @@ std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) 
   add(2, 1, 0, 2, 1, 2);
   add(5, 2, 2, 1, 1, 1);
   add(isa == Isa::kAvx2 ? 3 : 6, isa == Isa::kAvx2 ? 1 : 2, 0, 3, 1, 3);
+  // Weight prefetch changes no result (a prefetch past the weights' end must not fault).
+  ConvNchwcConfig p = d;
+  p.w_prefetch = 24;
+  out.push_back(p);
   return out;
 }
 
@@ -309,6 +313,7 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
   c.oh_chunk = 4;
   c.loop_order = 1;
   c.oc_chunk = 6;
+  c.w_prefetch = 16;
   const nlohmann::json j = conv_nchwc_config_to_json(c);
   EXPECT_EQ(conv_nchwc_config_from_json(j), c);
   EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -317,14 +322,16 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
 TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   const nlohmann::json good = conv_nchwc_config_to_json(ConvNchwcConfig{});
   EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
-  for (const char* key :
-       {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order", "oc_chunk"}) {
+  for (const char* key : {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk",
+                          "loop_order", "oc_chunk", "w_prefetch"}) {
     nlohmann::json missing = good;
     missing.erase(key);
     if (std::string(key) == "loop_order")  // optional: older records lack it
       EXPECT_EQ(conv_nchwc_config_from_json(missing).loop_order, 0);
     else if (std::string(key) == "oc_chunk")  // optional too
       EXPECT_EQ(conv_nchwc_config_from_json(missing).oc_chunk, 0);
+    else if (std::string(key) == "w_prefetch")  // optional too
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).w_prefetch, 0);
     else
       EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
     nlohmann::json wrong_type = good;
@@ -345,6 +352,8 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(with("oh_chunk", 0)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("loop_order", 2)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("oc_chunk", -1)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch", -1)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch", 5000)), Error);
 }
 
 TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
@@ -362,6 +371,9 @@ TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.oc_chunk = -1;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.w_prefetch = -1;
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     bad = default_conv_nchwc_config(g, isa, 16);

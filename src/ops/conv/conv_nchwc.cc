@@ -68,6 +68,9 @@ bool is_flat(const ConvGeometry& g) {
          g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
 }
 
+// Lanes of weight prefetch distance; further than a few taps ahead only evicts.
+constexpr int kMaxWeightPrefetch = 1024;
+
 int json_int(const nlohmann::json& json, const char* key, int lo, int hi) {
   if (!json.contains(key) || !json[key].is_number_integer())
     throw Error(std::string("conv_nchwc config: '") + key + "' is missing or not an integer");
@@ -88,7 +91,8 @@ nlohmann::json conv_nchwc_config_to_json(const ConvNchwcConfig& c) {
           {"ic_chunk", c.ic_chunk},
           {"oh_chunk", c.oh_chunk},
           {"loop_order", c.loop_order},
-          {"oc_chunk", c.oc_chunk}};
+          {"oc_chunk", c.oc_chunk},
+          {"w_prefetch", c.w_prefetch}};
 }
 
 ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json) {
@@ -107,6 +111,8 @@ ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json) {
   // Added after the first records were written: absent means the original order.
   c.loop_order = json.contains("loop_order") ? json_int(json, "loop_order", 0, 1) : 0;
   c.oc_chunk = json.contains("oc_chunk") ? json_int(json, "oc_chunk", 0, 1 << 20) : 0;
+  c.w_prefetch =
+      json.contains("w_prefetch") ? json_int(json, "w_prefetch", 0, kMaxWeightPrefetch) : 0;
   return c;
 }
 
@@ -121,6 +127,8 @@ std::string conv_nchwc_config_problem(const ConvGeometry& g, const ConvNchwcConf
   if (c.oh_chunk < 1) return "oh_chunk is below 1";
   if (c.loop_order != 0 && c.loop_order != 1) return "loop_order is not 0 or 1";
   if (c.oc_chunk < 0) return "oc_chunk is negative";
+  if (c.w_prefetch < 0 || c.w_prefetch > kMaxWeightPrefetch)
+    return "w_prefetch is outside [0, " + std::to_string(kMaxWeightPrefetch) + "]";
   if (g.batch < 1 || g.in_channels < 1 || g.out_channels < 1 || g.in_h < 1 || g.in_w < 1 ||
       g.out_h < 1 || g.out_w < 1 || g.kernel_h < 1 || g.kernel_w < 1)
     return "sizes must be positive";
@@ -405,6 +413,7 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
   t.w_group = w_group;
   t.w_kh = w_kh;
   t.w_kw = w_kw;
+  t.w_prefetch = c.w_prefetch * b;
   for (int64_t cg0 = 0; cg0 < icb; cg0 += chunk) {
     const int64_t groups = std::min(chunk, icb - cg0);
     const bool first = cg0 == 0, last = cg0 + groups >= icb;

@@ -44,6 +44,9 @@ struct ConvNchwcConfig {
   // Loop order 1 only: oc tiles per work item (0 = all). Splitting the oc tiles gives small
   // images (7x7: seven rows) enough equal work items for the threads.
   int oc_chunk = 0;
+  // Software prefetch of the packed weights this many input lanes ahead (0 = none): deep layers
+  // stream their weights from L2/L3, faster than the hardware prefetcher follows.
+  int w_prefetch = 0;
   bool operator==(const ConvNchwcConfig&) const = default;
 };
 

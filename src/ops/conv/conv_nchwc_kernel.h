@@ -27,6 +27,7 @@ struct Tile {
   int64_t x_group, x_lane, x_kh, x_kw, x_pixel;
   int64_t w_ocb, w_group, w_kh, w_kw;
   int64_t y_ocb;
+  int64_t w_prefetch;  // floats ahead of each weight load to prefetch; 0: none
   // Null when every tap of every pixel is inside the input. Else, for tap column kw, only
   // pixels in [pixel_lo[kw], pixel_hi[kw]) read the input (the others see zero padding).
   const int32_t* pixel_lo;

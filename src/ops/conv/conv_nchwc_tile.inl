@@ -42,12 +42,16 @@ typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
 template <class Ops, int B, int OW, int OC, int SL, int SR, bool UNIT>
 __attribute__((always_inline)) inline void tap_lanes(
     typename Ops::V (&acc)[OW][OC * B / Ops::kWidth], const float* xk, const float* wk,
-    int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb) {
+    int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb, int64_t w_pf) {
   using V = typename Ops::V;
   constexpr int W = Ops::kWidth;
   constexpr int VPB = B / W;
   constexpr int NV = OC * VPB;
   for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+    if (w_pf) {
+#pragma GCC unroll 16
+      for (int o = 0; o < OC; ++o) Ops::prefetch(wk + o * w_ocb + w_pf);
+    }
     V w[NV];
 #pragma GCC unroll 16
     for (int o = 0; o < OC; ++o)
@@ -86,7 +90,7 @@ void tile(const Tile& t) {
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
 
-  const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb;
+  const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
   const float* xg = t.x;
   const float* wg = t.w;
   for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
@@ -111,17 +115,24 @@ void tile(const Tile& t) {
         if (lo >= hi) continue;
         if (lo == 0 && hi == OW) {
           if (x_pixel == B)
-            tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+            tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf);
           else
-            tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+            tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
+                                                   w_pf);
         } else if (lo == 1 && hi == OW) {
           if constexpr (OW > 1)
-            tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+            tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
+                                                   w_pf);
         } else if (lo == 0 && hi == OW - 1) {
           if constexpr (OW > 1)
-            tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb);
+            tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
+                                                   w_pf);
         } else {
           for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+            if (w_pf) {
+#pragma GCC unroll 16
+              for (int o = 0; o < OC; ++o) Ops::prefetch(wk + o * w_ocb + w_pf);
+            }
             V w[NV];
 #pragma GCC unroll 16
             for (int o = 0; o < OC; ++o)
