@@ -5,8 +5,8 @@
 // Tolerance: 1e-4 of the scale of conv + bias + sum before the activation (issue 3's bound;
 // every activation here is at most 1.5-Lipschitz). F(4,3) with points 0, +-1, +-2 scales terms
 // by up to 8 in the output transform and 1/24 in the weights, so its float error is about
-// 1e-5 of that scale (1.3e-5 the largest seen; printed by ResNetLikeLayers), 10x the direct
-// kernel's: measured against the activation's output (often <= 1) it would not hold.
+// 1e-5 of that scale (1.3e-5 the largest seen; printed by ResNetLikeLayers): measured against
+// the activation's output (often <= 1) 1e-4 would not hold.
 #include "ops/conv/winograd_nchwc.h"
 
 #include <gtest/gtest.h>

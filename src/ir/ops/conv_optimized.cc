@@ -49,12 +49,16 @@ const float* sum_of(TensorsIn in, int sum_input) {
 }
 
 // Winograd's transforms and its 4x larger weights (36 vs 9 floats per filter, read from memory
-// once per run) pay off on large images. Measured in ResNet-18 at 2 threads (bench/layers.sh):
-// the 56x56x64 and 28x28x128 layers run in 0.65-1.0 ms against 1.1-1.4 ms direct; 14x14x256
-// takes 2.0-2.2 ms against 1.2-1.5 ms (its 9.4 MB of transformed weights come from memory;
-// the micro-benchmark, with them in cache, says 1.8x faster), 7x7x512 4x slower.
-bool winograd_pays(const ConvGeometry& g) {
-  return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28;
+// on each run) pay off on large images. Measured at 2 threads (bench/layers.sh, a busy VM):
+// ResNet-50's 56x56x64 and 28x28x128 layers 0.6-0.9 ms against 1.2-1.4 ms direct, VGG-16's
+// 224/112/56 ones 1.4-1.9x faster; slower: ResNet's 14x14x256 (2.0-2.2 vs 1.2-1.5 ms) and
+// 7x7x512 (4x), VGG's 28x28 256->512 (19 MB of weights; 32 vs 24 ms); 28x28x512 (38 MB,
+// 7-tile GEMM register tiles) no faster. So: 28x28+ outputs, weights up to 16 MB, and items
+// of at least 13 tiles (wide GEMM register tiles).
+bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
+  const int64_t weight_bytes = 36 * g.in_channels * g.out_channels * 4;
+  return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28 &&
+         weight_bytes <= (int64_t{16} << 20) && c.tiles_per_item >= 13;
 }
 
 void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
@@ -77,7 +81,7 @@ void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedO
 // measurement; `winograd` still needs a 3x3 stride-1 layer with blocked input and output).
 enum class DenseAlgo { kDirect, kWinograd };
 
-DenseAlgo dense_algo(const OptimizedConvSpec& s, const ConvGeometry& g) {
+DenseAlgo dense_algo(const OptimizedConvSpec& s, const ConvGeometry& g, Isa isa) {
   const bool applies = s.input_block != 0 && s.output_block == s.input_block && g.kernel_h == 3 &&
                        g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
                        g.dilation_w == 1;
@@ -88,7 +92,9 @@ DenseAlgo dense_algo(const OptimizedConvSpec& s, const ConvGeometry& g) {
   if (force == "winograd") return DenseAlgo::kWinograd;
   if (force != "auto")
     throw Error("HONE_CONV_ALGO is '" + force + "'; expected direct, winograd or auto");
-  return winograd_pays(g) ? DenseAlgo::kWinograd : DenseAlgo::kDirect;
+  return winograd_pays(g, default_winograd_nchwc_config(g, isa, s.input_block))
+             ? DenseAlgo::kWinograd
+             : DenseAlgo::kDirect;
 }
 
 void bind_winograd(const OptimizedConvSpec& s, const ConvGeometry& g, Isa isa, ThreadPool* pool,
@@ -185,7 +191,7 @@ void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, Pr
   try {
     if (p.group == 1) {
       const ConvGeometry g = geometry_of(p);
-      if (dense_algo(spec, g) == DenseAlgo::kWinograd)
+      if (dense_algo(spec, g, isa) == DenseAlgo::kWinograd)
         bind_winograd(spec, g, isa, options.pool, op);
       else
         bind_dense(spec, isa, options.pool, op);
