@@ -101,6 +101,10 @@ struct PreparedOp {
   int inplace_input = -1;
   // Bytes the kernel keeps for its own use: weights packed at prepare, scratch buffers.
   int64_t packed_bytes = 0;
+  // Indices of constant inputs the kernel copied (packed) at prepare and never reads when it
+  // runs, so the executor may free them once no other reader needs them (the weights would
+  // otherwise be held twice). Empty, the safe default, keeps every input.
+  std::vector<int> packed_inputs;
   // Short description of the kernel chosen ("conv_nchwc avx512 ow14 oc2"), for
   // per-layer profiles and `--print-ir-after`.
   std::string kernel_name;

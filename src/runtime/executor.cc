@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <variant>
 
 #include "runtime/memory_planner.h"
@@ -69,6 +70,54 @@ std::vector<int64_t> concat_slices(const Graph& g, const Node& node) {
   return slices;
 }
 
+// Frees constants whose every reader packed them (PreparedOp::packed_inputs). Only
+// initializers: a constant produced by a folded node keeps that node out of the run and out
+// of `hone info`'s histogram.
+class ConstantReleaser {
+ public:
+  ConstantReleaser(Graph& g, const std::vector<bool>& runs, bool enabled) : g_(g) {
+    readers_.assign(g.values.size(), 0);
+    if (!enabled) return;
+    for (size_t n = 0; n < g.nodes.size(); ++n)
+      if (runs[n])
+        for (ValueId id : g.nodes[n].inputs)
+          if (releasable(id)) ++readers_[static_cast<size_t>(id)];
+    for (ValueId id : g.outputs) readers_[static_cast<size_t>(id)] = 0;  // kept
+  }
+
+  // Called once per node that runs, in order, with what its prepared op packed.
+  void prepared(const Node& node, const std::vector<int>& packed_inputs) {
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const ValueId id = node.inputs[i];
+      if (id == kNoValue || readers_[static_cast<size_t>(id)] <= 0) continue;
+      int& left = readers_[static_cast<size_t>(id)];
+      const bool packed = std::find(packed_inputs.begin(), packed_inputs.end(),
+                                    static_cast<int>(i)) != packed_inputs.end();
+      if (!packed) {
+        left = 0;  // this reader reads it at run time: kept
+        continue;
+      }
+      if (--left > 0) continue;
+      std::optional<Tensor>& constant = g_.value(id).constant;
+      released_bytes_ += static_cast<int64_t>(constant->nbytes());
+      constant.reset();
+    }
+  }
+
+  int64_t released_bytes() const { return released_bytes_; }
+
+ private:
+  bool releasable(ValueId id) const {
+    if (id == kNoValue) return false;
+    const Value& v = g_.value(id);
+    return v.constant && v.producer < 0;
+  }
+
+  Graph& g_;
+  std::vector<int> readers_;  // > 0: packing readers not yet prepared; 0: kept (or freed)
+  int64_t released_bytes_ = 0;
+};
+
 }  // namespace
 
 Executor::Executor(Graph graph) : Executor(std::move(graph), ExecutorOptions{}) {}
@@ -91,13 +140,18 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
   for (const Value& v : graph_.values) slot_types.push_back(v.type);
   std::vector<std::vector<size_t>> in_slots, out_slots;
   std::vector<std::vector<int64_t>> slices;
+  std::vector<bool> runs(graph_.nodes.size(), false);
+  for (size_t n = 0; n < graph_.nodes.size(); ++n)
+    for (ValueId id : graph_.nodes[n].outputs)
+      if (id != kNoValue && !graph_.value(id).constant) runs[n] = true;
+  ConstantReleaser releaser(graph_, runs, options.release_packed_constants);
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    if (!runs[n]) continue;
     const Node& node = graph_.nodes[n];
-    bool all_constant = true;
-    for (ValueId id : node.outputs)
-      if (id != kNoValue && !graph_.value(id).constant) all_constant = false;
-    if (all_constant) continue;
     Step step{n, prepare_node(graph_, node, kernel), true, {}, {}};
+    // Freed as soon as their last reader is prepared: the peak holds one layer twice, not
+    // the whole model.
+    releaser.prepared(node, step.op.packed_inputs);
     const std::string where = "node '" + node.name + "' (" + node.op_type + ")";
     if (!step.op.run) throw Error(where + ": the op has no kernel");
     step.zero_outputs = step.op.needs_zeroed_outputs;
@@ -127,6 +181,8 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
     slices.push_back(concat_slices(graph_, node));
     steps_.push_back(std::move(step));
   }
+
+  released_constant_bytes_ = releaser.released_bytes();
 
   // The memory plan.
   std::vector<PlanValue> values(slot_types.size());

@@ -25,6 +25,10 @@ struct ExecutorOptions {
   // Share activation memory by liveness, in place where legal; false gives every value its
   // own memory (for comparisons and debugging).
   bool plan_memory = true;
+  // Free each constant (weight) once every step that reads it has packed its own copy
+  // (PreparedOp::packed_inputs) and it is not a graph output, so weights are not held twice.
+  // Freed constants stay in graph() as typed values without a value.
+  bool release_packed_constants = true;
 };
 
 // What the profile of a step shows.
@@ -50,6 +54,8 @@ class Executor {
   Executor& operator=(Executor&&) = default;
   ~Executor();
 
+  // The graph as run: its released constants (ExecutorOptions::release_packed_constants) have
+  // an empty Value::constant, so it no longer passes Graph::validate.
   const Graph& graph() const { return graph_; }
   // Names and types of the graph inputs the caller must supply, in declaration order.
   std::vector<std::string> input_names() const;
@@ -71,6 +77,8 @@ class Executor {
   int64_t arena_bytes() const { return arena_bytes_; }
   // Sum of the steps' PreparedOp::packed_bytes (packed weights, kernel scratch).
   int64_t packed_bytes() const;
+  // Bytes of the constants freed after packing (ExecutorOptions::release_packed_constants).
+  int64_t released_constant_bytes() const { return released_constant_bytes_; }
   int threads() const { return threads_; }
 
   // The steps that run, in order (a Concat done in place by its producers is not one).
@@ -104,6 +112,7 @@ class Executor {
   std::vector<Tensor> slots_;
   std::shared_ptr<void> arena_;
   int64_t arena_bytes_ = 0;
+  int64_t released_constant_bytes_ = 0;
   int in_place_steps_ = 0;
   int concats_in_place_ = 0;
   // Graph outputs that are graph inputs get a copy in their own slot at the end of a run.

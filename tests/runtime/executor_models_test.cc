@@ -159,6 +159,86 @@ TEST(ExecutorPlan, RunViewsAllocatesNothingAfterTheFirstRun) {
   EXPECT_EQ(out[1].to_vector<float>()[0], -1);
 }
 
+// x -> Gemm -> Relu -> Gemm: a batch-1 classifier (AlexNet's head, smaller), FusedGemm
+// after the passes.
+Graph classifier_graph() {
+  ModelBuilder m;
+  m.input("x", {int64_t{1}, int64_t{256}});
+  m.output("y");
+  Tensor w1(DType::kFloat32, {512, 256}), w2(DType::kFloat32, {128, 512});
+  for (Tensor* w : {&w1, &w2})
+    for (int64_t i = 0; i < w->numel(); ++i)
+      w->data<float>()[i] = static_cast<float>(i % 13) * 0.01f - 0.06f;
+  m.initializer("w1", w1).initializer("w2", w2);
+  m.float_initializer("b1", {512}, std::vector<float>(512, 0.1f));
+  m.float_initializer("b2", {128}, std::vector<float>(128, -0.1f));
+  testing::attr_int(m.node("Gemm", {"x", "w1", "b1"}, {"h"}, "fc1"), "transB", 1);
+  m.node("Relu", {"h"}, {"r"}, "relu");
+  testing::attr_int(m.node("Gemm", {"r", "w2", "b2"}, {"y"}, "fc2"), "transB", 1);
+  return m.import();
+}
+
+// Plain [1,24,4,4] and [1,8,4,4] inputs, blocked by 16, concatenated (24 is not a whole
+// number of blocks: the lane-shifting kernel, not done in place), back to plain.
+Graph blocked_concat_graph() {
+  Graph g;
+  g.opset = 13;
+  const ValueId x1 = g.add_value("x1", {DType::kFloat32, {1, 24, 4, 4}});
+  const ValueId x2 = g.add_value("x2", {DType::kFloat32, {1, 8, 4, 4}});
+  g.inputs = {x1, x2};
+  auto add_node = [&](const char* op, std::vector<ValueId> in, const std::string& out,
+                      Attributes attrs) {
+    const ValueId id = g.add_value(out);
+    g.value(id).producer = static_cast<int>(g.nodes.size());
+    g.nodes.push_back(Node{out, op, "hone", std::move(in), {id}, std::move(attrs)});
+    return id;
+  };
+  const Attribute block{int64_t{16}};
+  const ValueId b1 = add_node("ReorderToBlocked", {x1}, "b1", {{"block", block}});
+  const ValueId b2 = add_node("ReorderToBlocked", {x2}, "b2", {{"block", block}});
+  const ValueId c = add_node("ConcatBlocked", {b1, b2}, "c",
+                             {{"block", block}, {"channels", {std::vector<int64_t>{24, 8}}}});
+  g.outputs = {
+      add_node("ReorderFromBlocked", {c}, "y", {{"block", block}, {"channels", {int64_t{32}}}})};
+  return g;
+}
+
+// The optimized kernels of FusedGemm and ConcatBlocked on two threads: the first run may
+// size buffers, later runs allocate nothing and give the same result.
+TEST(ExecutorPlan, OptimizedRunViewsAllocateNothingAfterTheFirstRun) {
+  const Isa isa = best_isa();
+  Graph classifier = classifier_graph();
+  optimize_graph(classifier, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+  ExecutorOptions options;
+  options.kernel.optimized = true;
+  options.kernel.isa = isa;
+  options.threads = 2;
+  struct Case {
+    const char* op;
+    Graph graph;
+  };
+  Case cases[] = {{"FusedGemm", std::move(classifier)}, {"ConcatBlocked", blocked_concat_graph()}};
+  for (Case& c : cases) {
+    SCOPED_TRACE(c.op);
+    Executor ex(std::move(c.graph), options);
+    bool found = false;
+    for (size_t i = 0; i < ex.num_steps(); ++i) found = found || ex.step_info(i).op == c.op;
+    EXPECT_TRUE(found) << "no " << c.op << " step";
+    std::vector<Tensor> in;
+    for (size_t i = 0; i < ex.input_names().size(); ++i) {
+      const ValueType t = ex.input_type(i);
+      in.push_back(make_filled_tensor(t.dtype, t.shape, FillMode::kRandom, 10 + i));
+    }
+    const std::vector<float> first = ex.run_views(in)[0].to_vector<float>();
+    for (int run = 0; run < 3; ++run) {
+      const long before = testing::allocation_count();
+      const std::vector<Tensor>& out = ex.run_views(in);
+      EXPECT_EQ(testing::allocation_count(), before) << "run " << run + 2;
+      EXPECT_EQ(out[0].to_vector<float>(), first);
+    }
+  }
+}
+
 TEST(ExecutorPlan, RunViewsChecksItsInputs) {
   Executor ex(concat_graph());
   std::vector<Tensor> none;

@@ -103,17 +103,17 @@ void check_bound_value(const std::string& name, const Tensor& value,
                 " but was bound to a " + std::string(dtype_name(value.dtype())) + " value");
 }
 
-}  // namespace
-
-Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions& options,
-                  const std::string& base_dir) {
+// `consume`: the caller's model, whose initializers are emptied once copied; else nullptr.
+Graph build(const onnx::ModelProto& model, onnx::ModelProto* consume, int opset,
+            const ImportOptions& options, const std::string& base_dir) {
   const onnx::GraphProto& gp = model.graph();
   Graph g;
   g.name = gp.name();
   g.opset = opset;
   std::unordered_map<std::string, ValueId> by_name;
 
-  for (const auto& init : gp.initializer()) {
+  for (int i = 0; i < gp.initializer_size(); ++i) {
+    const onnx::TensorProto& init = gp.initializer(i);
     if (init.name().empty()) throw Error("an initializer has no name");
     if (by_name.count(init.name()))
       throw Error("initializer '" + init.name() + "' is defined twice");
@@ -121,6 +121,13 @@ Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions&
     ValueId id = g.add_value(init.name(), {t.dtype(), t.shape()});
     g.value(id).constant = std::move(t);
     by_name.emplace(init.name(), id);
+    // Swapped into a temporary that frees the bytes (clear() would keep their capacity);
+    // the name stays for the duplicate check.
+    if (consume) {
+      onnx::TensorProto emptied;
+      emptied.set_name(init.name());
+      emptied.Swap(consume->mutable_graph()->mutable_initializer(i));
+    }
   }
 
   std::set<std::string> input_names;
@@ -210,6 +217,18 @@ Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions&
   }
   if (g.outputs.empty()) throw Error("the graph has no outputs");
   return g;
+}
+
+}  // namespace
+
+Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions& options,
+                  const std::string& base_dir) {
+  return build(model, nullptr, opset, options, base_dir);
+}
+
+Graph build_graph_consuming(onnx::ModelProto& model, int opset, const ImportOptions& options,
+                            const std::string& base_dir) {
+  return build(model, &model, opset, options, base_dir);
 }
 
 void check_ops_supported(const Graph& graph) {

@@ -15,6 +15,10 @@ namespace hone {
 // or value; the caller prefixes the file.
 Graph build_graph(const onnx::ModelProto& model, int opset, const ImportOptions& options,
                   const std::string& base_dir);
+// The same, emptying each initializer of `model` once its value is copied: the weights are
+// held once, not twice, for the caller that reads nothing of the proto afterwards.
+Graph build_graph_consuming(onnx::ModelProto& model, int opset, const ImportOptions& options,
+                            const std::string& base_dir);
 
 // Throws one UnsupportedError listing every op type the registry lacks, with one node each:
 // "unsupported ops: Foo (node 'foo_1'), Bar (node 'b')".

@@ -1,8 +1,10 @@
 #include "frontend/onnx/model_loader.h"
 
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <queue>
@@ -10,6 +12,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "frontend/onnx/file_bytes.h"
 #include "frontend/onnx/legacy_forms.h"
 #include "frontend/onnx/tensor_proto.h"
 #include "ir/op_registry.h"
@@ -236,15 +239,14 @@ void sort_nodes_topologically(onnx::GraphProto& graph, const std::string& source
   for (int i : order) graph.add_node()->Swap(&nodes[i]);
 }
 
-LoadedModel load_model(std::string_view bytes, const std::string& source,
-                       const std::string& base_dir,
-                       const std::map<std::string, Shape>& input_shapes) {
-  if (bytes.empty()) throw Error(source + ": file is empty");
-  LoadedModel out;
+namespace {
+
+// The checks and fix-ups after parsing: opset range, node names, external data, order,
+// checker, input shapes.
+void check_parsed(LoadedModel& out, const std::string& source, const std::string& base_dir,
+                  const std::map<std::string, Shape>& input_shapes) {
   onnx::ModelProto& model = out.model;
-  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
-      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
-      !model.unknown_fields().empty() || !model.has_graph())
+  if (!model.unknown_fields().empty() || !model.has_graph())
     throw Error(source + ": not a valid ONNX model");
   out.original_opset = default_opset(model, source);
   if (out.original_opset > kMaxOpset)
@@ -257,8 +259,39 @@ LoadedModel load_model(std::string_view bytes, const std::string& source,
   sort_nodes_topologically(graph, source);
   run_checker(model, source);
   apply_input_shapes(graph, input_shapes, source);
-
   out.opset = out.original_opset;
+}
+
+}  // namespace
+
+LoadedModel load_model(std::string_view bytes, const std::string& source,
+                       const std::string& base_dir,
+                       const std::map<std::string, Shape>& input_shapes) {
+  if (bytes.empty()) throw Error(source + ": file is empty");
+  LoadedModel out;
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !out.model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    throw Error(source + ": not a valid ONNX model");
+  check_parsed(out, source, base_dir, input_shapes);
+  return out;
+}
+
+LoadedModel load_model_file(const std::string& path, const std::string& base_dir,
+                            const std::map<std::string, Shape>& input_shapes) {
+  const ReadableFile file(path);
+  // Protobuf's limit, as for load_model's bytes.
+  struct stat st {};
+  if (::fstat(file.fd(), &st) != 0) throw Error(path + ": cannot read file size");
+  if (st.st_size > std::numeric_limits<int>::max()) throw Error(path + ": not a valid ONNX model");
+  LoadedModel out;
+  {
+    // Blocks of 1 MiB: a string field up to protobuf's 50 MB "safe size" is reserved whole
+    // and filled block by block; larger ones grow by doubling.
+    google::protobuf::io::FileInputStream stream(file.fd(), 1 << 20);
+    if (!out.model.ParseFromZeroCopyStream(&stream) || stream.GetErrno() != 0)
+      throw Error(path + ": not a valid ONNX model");
+  }
+  check_parsed(out, path, base_dir, input_shapes);
   return out;
 }
 

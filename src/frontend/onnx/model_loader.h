@@ -31,6 +31,10 @@ struct LoadedModel {
 LoadedModel load_model(std::string_view bytes, const std::string& source,
                        const std::string& base_dir,
                        const std::map<std::string, Shape>& input_shapes);
+// The same for the file at `path`, read in blocks: its bytes are never held whole next to
+// the parsed model (a model's size is nearly all weights). Errors name `path`.
+LoadedModel load_model_file(const std::string& path, const std::string& base_dir,
+                            const std::map<std::string, Shape>& input_shapes);
 
 // Converts a model below kCanonicalOpset to it in place. Returns false, with the reason in
 // conversion_error, when ONNX's converter fails (the model may then be partly rewritten).

@@ -56,6 +56,8 @@ void bind_packed_gemm(const OpContext& ctx, const GemmParams& p, const Epilogue&
   op.packed_bytes = gemm->packed_bytes();
   op.kernel_name = gemm->kernel_name();
   op.needs_zeroed_outputs = false;
+  op.packed_inputs = {1};
+  if (c_folds) op.packed_inputs.push_back(2);
   const bool runtime_c = ctx.has_input(2) && !c_folds;
   ThreadPool* pool = ko.pool;
   op.run = [gemm, p, runtime_c, pool](TensorsIn in, TensorsOut out) {
@@ -172,6 +174,7 @@ void bind_packed_matmul(const OpContext& ctx, const MatMulParams& p, int64_t b_c
   for (const GemmPacked& g : *packs) op.packed_bytes += g.packed_bytes();
   op.kernel_name = packs->front().kernel_name();
   op.needs_zeroed_outputs = false;
+  op.packed_inputs = {1};
   ThreadPool* pool = ko.pool;
   if (single) {
     op.run = [packs, rows, p, pool](TensorsIn in, TensorsOut out) {

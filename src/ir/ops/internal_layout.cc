@@ -195,10 +195,11 @@ PreparedOp prepare_concat_blocked(const OpContext& ctx) {
     auto kernel = std::make_shared<ConcatBlocked>(s);
     op.needs_zeroed_outputs = false;
     op.kernel_name = kernel->kernel_name();
-    op.run = [kernel, pool = k.pool](TensorsIn in, TensorsOut out) {
-      std::vector<const float*> xs;  // a handful of pointers
-      for (const Tensor* t : in) xs.push_back(t->data<float>());
-      kernel->run(xs.data(), out[0]->data<float>(), pool);
+    // The input pointers of a run, allocated here so that running allocates nothing.
+    auto xs = std::make_shared<std::vector<const float*>>(ctx.num_inputs());
+    op.run = [kernel, xs, pool = k.pool](TensorsIn in, TensorsOut out) {
+      for (size_t i = 0; i < in.size(); ++i) (*xs)[i] = in[i]->data<float>();
+      kernel->run(xs->data(), out[0]->data<float>(), pool);
     };
   } else {
     op.kernel_name = "concat_nchw" + std::to_string(block) + "c_reference";

@@ -4,6 +4,7 @@
 #include "ops/gemm/gemm_packed.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -68,9 +69,6 @@ TileFn tile_function(Isa isa, int nr) {
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
-
-// Each thread packs its blocks of A here; grown once, reused by every later call.
-thread_local std::vector<float> tls_a_block;
 
 }  // namespace
 
@@ -196,6 +194,35 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   return c;
 }
 
+// Where the tasks of run() pack their blocks of A: one buffer per task that can run at once
+// (the pool's threads), claimed with a flag. Sized by run() on the calling thread before the
+// tasks start, so a run allocates only when it needs more than every earlier one.
+class ABlockBuffers {
+ public:
+  void reserve(int slots, int64_t floats) {
+    if (slots <= slots_ && floats <= floats_) return;
+    slots_ = std::max(slots, slots_);
+    floats_ = std::max(floats, floats_);
+    data_.assign(static_cast<size_t>(slots_ * floats_), 0.0f);
+    busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots_));
+  }
+  // A free buffer's index, or -1 when more tasks run at once than reserved (not expected).
+  int claim() {
+    for (int i = 0; i < slots_; ++i)
+      if (!busy_[i].exchange(true, std::memory_order_acquire)) return i;
+    return -1;
+  }
+  void release(int i) { busy_[i].store(false, std::memory_order_release); }
+  float* data(int i) { return data_.data() + static_cast<int64_t>(i) * floats_; }
+  int64_t bytes() const { return static_cast<int64_t>(data_.size() * sizeof(float)); }
+
+ private:
+  int slots_ = 0;
+  int64_t floats_ = 0;
+  std::vector<float> data_;
+  std::unique_ptr<std::atomic<bool>[]> busy_;
+};
+
 struct GemmPacked::Impl {
   GemmPackedConfig config;
   int64_t n = 0, k = 0;
@@ -203,6 +230,7 @@ struct GemmPacked::Impl {
   Tensor bias;    // n floats, or empty
   Epilogue epilogue;
   TileFn tile = nullptr;
+  mutable ABlockBuffers a_blocks;
 };
 
 GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float alpha,
@@ -291,15 +319,20 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
   const int64_t panel_floats = k * nr;
   const float* packed = s.packed.data<float>();
 
+  const int64_t a_floats =
+      ceil_div(std::min(mc, m), mr) * mr * std::min(kc, std::max<int64_t>(k, 1));
+  const bool threaded = pool && pool->threads() > 1 && m_blocks * n_blocks > 1;
+  s.a_blocks.reserve(threaded ? pool->threads() : 1, a_floats);
+
   auto task = [&](size_t index) {
     const int64_t ib = static_cast<int64_t>(index) / n_blocks;
     const int64_t jb = static_cast<int64_t>(index) % n_blocks;
     const int64_t i0 = ib * mc, mb = std::min(mc, m - i0);
     const int64_t j0 = jb * nc, nb = std::min(nc, n - j0);
-    std::vector<float>& buf = tls_a_block;
-    const int64_t need = ceil_div(mb, mr) * mr * std::min(kc, std::max<int64_t>(k, 1));
-    if (static_cast<int64_t>(buf.size()) < need) buf.resize(static_cast<size_t>(need));
-    float* ap = buf.data();
+    const int slot = s.a_blocks.claim();
+    std::vector<float> spare;  // only when more tasks run at once than the pool has threads
+    if (slot < 0) spare.resize(static_cast<size_t>(a_floats));
+    float* ap = slot < 0 ? spare.data() : s.a_blocks.data(slot);
     int64_t p0 = 0;
     do {
       const int64_t kb = std::min(kc, k - p0);
@@ -338,6 +371,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
       }
       p0 += kb;
     } while (p0 < k);
+    if (slot >= 0) s.a_blocks.release(slot);
     if (c_after) {
       for (int64_t i = i0; i < i0 + mb; ++i) {
         float* yr = y + i * n;

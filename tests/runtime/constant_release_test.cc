@@ -1,0 +1,97 @@
+// Executor: constants the kernels packed are freed after prepare (PreparedOp::packed_inputs),
+// unless another reader or a graph output still needs them.
+#include <gtest/gtest.h>
+
+#include "core/cpu_features.h"
+#include "frontend/onnx_test_models.h"
+#include "runtime/executor.h"
+
+namespace hone {
+namespace {
+
+using testing::ModelBuilder;
+
+Tensor ramp(Shape shape, float scale) {
+  Tensor t(DType::kFloat32, std::move(shape));
+  float* p = t.data<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = scale * static_cast<float>((i * 7) % 11 - 5);
+  return t;
+}
+
+// w1 is shared by two Gemms (both pack it: freed); b1 is g1's per-column C (folded into the
+// packed bias: freed); w2 is also a graph output (kept); w3 is packed by g4 (freed) but its
+// C, b4, is also read by an Add (kept).
+Graph gemm_graph() {
+  ModelBuilder m;
+  m.input("x", {int64_t{2}, int64_t{3}});
+  m.output("y1").output("y2").output("y3").output("y4").output("w2");
+  m.initializer("w1", ramp({4, 3}, 0.5f)).initializer("b1", ramp({4}, 0.25f));
+  m.initializer("w2", ramp({3, 4}, -0.5f));
+  m.initializer("w3", ramp({3, 4}, 0.75f)).initializer("b4", ramp({4}, 1.0f));
+  testing::attr_int(m.node("Gemm", {"x", "w1", "b1"}, {"y1"}, "g1"), "transB", 1);
+  testing::attr_int(m.node("Gemm", {"x", "w1"}, {"y2"}, "g2"), "transB", 1);
+  m.node("Gemm", {"x", "w2"}, {"y3"}, "g3");
+  m.node("Gemm", {"x", "w3", "b4"}, {"g4"}, "g4");
+  m.node("Add", {"g4", "b4"}, {"y4"}, "add");
+  return m.import();
+}
+
+ExecutorOptions optimized(int threads) {
+  ExecutorOptions o;
+  o.kernel.optimized = true;
+  o.kernel.isa = best_isa();
+  o.threads = threads;
+  return o;
+}
+
+bool has_constant(const Executor& ex, const std::string& name) {
+  return ex.graph().value(ex.graph().find_value(name)).constant.has_value();
+}
+
+TEST(ConstantRelease, FreesWeightsEveryReaderPackedAndKeepsTheRest) {
+  const Graph graph = gemm_graph();
+  Executor reference(graph);
+  EXPECT_EQ(reference.released_constant_bytes(), 0);
+  const std::map<std::string, Tensor> in = {{"x", ramp({2, 3}, 1.0f)}};
+  const std::vector<Tensor> want = reference.run(in);
+  for (int threads : {1, 2}) {
+    Executor ex(graph, optimized(threads));
+    EXPECT_FALSE(has_constant(ex, "w1"));
+    EXPECT_FALSE(has_constant(ex, "b1"));
+    EXPECT_FALSE(has_constant(ex, "w3"));
+    EXPECT_TRUE(has_constant(ex, "w2"));
+    EXPECT_TRUE(has_constant(ex, "b4"));
+    EXPECT_EQ(ex.released_constant_bytes(), (12 + 4 + 12) * 4);
+    for (int run = 0; run < 2; ++run) {
+      const std::vector<Tensor> got = ex.run(in);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        const std::vector<float> g = got[i].to_vector<float>(), w = want[i].to_vector<float>();
+        ASSERT_EQ(g.size(), w.size());
+        for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], w[k], 1e-5) << i << " " << k;
+      }
+    }
+  }
+  // The caller's graph shares the buffers; the executor only dropped its references.
+  EXPECT_TRUE(graph.value(graph.find_value("w1")).constant.has_value());
+}
+
+TEST(ConstantRelease, CanBeTurnedOff) {
+  ExecutorOptions o = optimized(1);
+  o.release_packed_constants = false;
+  Executor ex(gemm_graph(), o);
+  EXPECT_EQ(ex.released_constant_bytes(), 0);
+  EXPECT_TRUE(has_constant(ex, "w1"));
+  EXPECT_TRUE(has_constant(ex, "w3"));
+}
+
+TEST(ConstantRelease, ReferenceKernelsKeepEveryConstant) {
+  ExecutorOptions o;
+  o.threads = 2;
+  Executor ex(gemm_graph(), o);
+  EXPECT_EQ(ex.released_constant_bytes(), 0);
+  for (const char* name : {"w1", "b1", "w2", "w3", "b4"}) EXPECT_TRUE(has_constant(ex, name));
+}
+
+}  // namespace
+}  // namespace hone
