@@ -164,6 +164,52 @@ TEST(DepthwiseNchwc, ConfigsTilesAndChunksMatchReference) {
           }
 }
 
+// Geometries at the edges of the 3x3 row kernel's reach (and just past it).
+struct Case3x3 {
+  Case k;
+  bool fast;  // whether the 3x3 row kernel takes it
+};
+
+const std::vector<Case3x3>& cases_3x3() {
+  static const std::vector<Case3x3> list = {
+      // n, c, h, w, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw
+      {{1, 16, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, true},    // MobileNet 7x7
+      {{1, 32, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, true},  // s2, even input: no right pad
+      {{1, 16, 13, 13, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, true},  // s2, odd input: right pad
+      {{2, 24, 9, 23, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1}, true},   // no pad, long row tails
+      {{1, 16, 6, 5, 3, 3, 2, 1, 2, 1, 0, 1, 1, 1}, true},    // stride_h 2, top pad 2
+      {{1, 8, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, true},     // 2 wide: both borders only
+      {{1, 8, 3, 3, 3, 3, 1, 1, 0, 1, 0, 0, 1, 1}, true},     // left pad only
+      {{1, 16, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, false},   // 1 wide: both pads in one pixel
+      {{1, 16, 8, 8, 3, 3, 1, 1, 1, 2, 1, 2, 1, 1}, false},   // 2 padded columns
+      {{1, 16, 8, 8, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1}, false},   // stride 3
+      {{1, 16, 8, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2}, false},   // dilation 2
+      {{1, 16, 8, 9, 3, 3, 2, 2, 1, 1, 1, 2, 1, 1}, true},    // s2, pad 2 right: 1 read
+      {{1, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 2, 1, 1}, false},   // s1, 2 padded columns right
+  };
+  return list;
+}
+
+TEST(DepthwiseNchwc, RowKernel3x3MatchesReferenceAndTakesItsGeometries) {
+  ThreadPool pool(2);
+  for (Isa isa : supported_isas())
+    for (int b : blocks())
+      for (const Case3x3& c : cases_3x3())
+        for (int tile : {1, 4, 5, 16})
+          for (bool fast : {true, false}) {
+            const ConvGeometry g = geometry_of(c.k);
+            DepthwiseNchwcConfig config{isa, b, tile, 2, fast};
+            const std::vector<float> w(static_cast<size_t>(c.k.c * 9), 1.0f);
+            const std::string name = DepthwiseNchwc(g, config, w.data(), nullptr, b, b, {}).name();
+            EXPECT_EQ(name.find(" 3x3 ") != std::string::npos, fast && c.fast) << name;
+            Variant v{config, b, b, true, true, {Activation::kClip, 0.0f, 6.0f}, &pool};
+            EXPECT_LT(relative_error(c.k, v), 1e-5)
+                << isa_name(isa) << " b" << b << " ow" << tile << " fast " << fast << " case "
+                << c.k.h << "x" << c.k.w << " s" << c.k.sh << "," << c.k.sw << " pads " << c.k.pt
+                << "," << c.k.pl << "," << c.k.pb << "," << c.k.pr;
+          }
+}
+
 TEST(DepthwiseNchwc, EveryActivationMatchesReference) {
   const std::vector<Epilogue> epilogues = {{Activation::kNone},
                                            {Activation::kRelu},
@@ -190,7 +236,9 @@ TEST(DepthwiseNchwc, EveryActivationMatchesReference) {
 }
 
 TEST(DepthwiseNchwc, ConfigJsonRoundTripsAndRejectsBadFields) {
-  DepthwiseNchwcConfig c{best_isa(), 8, 6, 3};
+  DepthwiseNchwcConfig c{best_isa(), 8, 6, 3, false};
+  EXPECT_EQ(depthwise_nchwc_config_from_json(depthwise_nchwc_config_to_json(c)), c);
+  c.fast3x3 = true;
   EXPECT_EQ(depthwise_nchwc_config_from_json(depthwise_nchwc_config_to_json(c)), c);
   nlohmann::json j = depthwise_nchwc_config_to_json(c);
   j["ow_tile"] = 17;
@@ -200,6 +248,9 @@ TEST(DepthwiseNchwc, ConfigJsonRoundTripsAndRejectsBadFields) {
   EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
   j = depthwise_nchwc_config_to_json(c);
   j.erase("oh_chunk");
+  EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
+  j = depthwise_nchwc_config_to_json(c);
+  j["fast3x3"] = 1;
   EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
   j = depthwise_nchwc_config_to_json(c);
   j["isa"] = "sse9";

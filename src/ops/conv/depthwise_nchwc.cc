@@ -63,13 +63,28 @@ void from_blocked(const float* src, float* dst, int64_t n, int64_t c, int64_t hw
   });
 }
 
+// Whether the 3x3 row kernel can run the geometry: every output column's window misses at
+// most its first column (left pad) or its last (right pad), never both or more.
+bool fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
+  if (g.kernel_h != 3 || g.kernel_w != 3 || g.dilation_h != 1 || g.dilation_w != 1) return false;
+  if (g.stride_w > 2 || g.pad_left > 1 || lo != g.pad_left) return false;
+  if (lo == 1 && g.in_w < 2) return false;  // the left pixel reads columns 0 and 1
+  if (g.out_w - hi > 1) return false;
+  if (g.out_w - hi == 1) {  // the right pixel reads columns c0, c0 + 1; c0 + 2 is padding
+    const int64_t c0 = hi * g.stride_w - g.pad_left;
+    if (c0 < 0 || c0 + 2 != g.in_w) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 nlohmann::json depthwise_nchwc_config_to_json(const DepthwiseNchwcConfig& c) {
   return {{"isa", std::string(isa_name(c.isa))},
           {"block", c.block},
           {"ow_tile", c.ow_tile},
-          {"oh_chunk", c.oh_chunk}};
+          {"oh_chunk", c.oh_chunk},
+          {"fast3x3", c.fast3x3}};
 }
 
 DepthwiseNchwcConfig depthwise_nchwc_config_from_json(const nlohmann::json& json) {
@@ -96,6 +111,10 @@ DepthwiseNchwcConfig depthwise_nchwc_config_from_json(const nlohmann::json& json
                 std::to_string(c.block));
   c.ow_tile = int_field("ow_tile", 1, kMaxOwTile);
   c.oh_chunk = int_field("oh_chunk", 1, 1 << 20);
+  auto fast = json.find("fast3x3");
+  if (fast == json.end() || !fast->is_boolean())
+    throw Error("depthwise_nchwc config: missing boolean field 'fast3x3'");
+  c.fast3x3 = fast->get<bool>();
   return c;
 }
 
@@ -140,8 +159,10 @@ struct DepthwiseNchwc::Impl {
   std::vector<float> bias;    // [Cb][b]
   // Blocked copies of plain inputs/outputs; mutable because run() is const.
   mutable std::vector<float> x_scratch, y_scratch;
+  std::vector<float> zero_row;  // [in_w][b] zeros, when the 3x3 row kernel runs
   void (*rows)(const DepthwiseRowArgs&, int64_t, int64_t) = nullptr;
   int64_t ow_lo = 0, ow_hi = 0;
+  bool fast3x3 = false;
 };
 
 DepthwiseNchwc::DepthwiseNchwc(const ConvGeometry& g, const DepthwiseNchwcConfig& config,
@@ -184,6 +205,8 @@ DepthwiseNchwc::DepthwiseNchwc(const ConvGeometry& g, const DepthwiseNchwcConfig
       break;
   }
   interior_columns(g, m.ow_lo, m.ow_hi);
+  m.fast3x3 = config.fast3x3 && fits_3x3_kernel(g, m.ow_lo, m.ow_hi);
+  if (m.fast3x3) m.zero_row.assign(static_cast<size_t>(g.in_w * b), 0.0f);
 }
 
 DepthwiseNchwc::~DepthwiseNchwc() = default;
@@ -229,6 +252,8 @@ void DepthwiseNchwc::run(const float* x, const float* sum, float* y, ThreadPool*
   base.block = static_cast<int>(b);
   base.ow_tile = m.config.ow_tile;
   base.epilogue = m.epilogue;
+  base.fast3x3 = m.fast3x3;
+  base.zero_row = m.zero_row.data();
   const int64_t chunk = m.config.oh_chunk;
   const int64_t chunks = ceil_div(g.out_h, chunk);
   const int64_t taps = g.kernel_h * g.kernel_w;
@@ -250,8 +275,9 @@ void DepthwiseNchwc::run(const float* x, const float* sum, float* y, ThreadPool*
 
 int64_t DepthwiseNchwc::packed_bytes() const {
   const Impl& m = *impl_;
-  return static_cast<int64_t>(
-      (m.weight.size() + m.bias.size() + m.x_scratch.size() + m.y_scratch.size()) * sizeof(float));
+  return static_cast<int64_t>((m.weight.size() + m.bias.size() + m.x_scratch.size() +
+                               m.y_scratch.size() + m.zero_row.size()) *
+                              sizeof(float));
 }
 
 const DepthwiseNchwcConfig& DepthwiseNchwc::config() const {
@@ -263,9 +289,9 @@ std::string DepthwiseNchwc::name() const {
   const int b = m.config.block;
   // AVX-512 with block 8 runs the AVX2 code (8 lanes per pixel fill a ymm exactly).
   const Isa ran = m.config.isa == Isa::kAvx512 && b == 8 ? Isa::kAvx2 : m.config.isa;
-  return "depthwise_nchw" + std::to_string(b) + "c " + std::string(isa_name(ran)) + " ow" +
-         std::to_string(m.config.ow_tile) + (m.input_block == 0 ? " in:nchw" : "") +
-         (m.output_block == 0 ? " out:nchw" : "");
+  return "depthwise_nchw" + std::to_string(b) + "c " + std::string(isa_name(ran)) +
+         (m.fast3x3 ? " 3x3" : "") + " ow" + std::to_string(m.config.ow_tile) +
+         (m.input_block == 0 ? " in:nchw" : "") + (m.output_block == 0 ? " out:nchw" : "");
 }
 
 }  // namespace hone

@@ -21,6 +21,9 @@ struct DepthwiseNchwcConfig {
   int block = 16;    // channel block b of the blocked tensors (8 or 16)
   int ow_tile = 8;   // output pixels per register tile: 2, 4, 6, 8, 10, 12, 14 or 16
   int oh_chunk = 1;  // output rows per work item handed to a thread
+  // Run 3x3 kernels (dilation 1, stride_w <= 2, pads <= 1 column) with the register-resident
+  // row kernel; other geometries, or false, take the general tiled kernel.
+  bool fast3x3 = true;
   bool operator==(const DepthwiseNchwcConfig&) const = default;
 };
 

@@ -23,6 +23,10 @@ struct DepthwiseRowArgs {
   int64_t ow_lo = 0, ow_hi = 0;
   int block = 16;
   int ow_tile = 8;
+  // 3x3, dilation 1, stride_w 1 or 2, at most one padded column each side: the register-
+  // resident row kernel runs, reading zero_row (in_w * block zeros) for rows outside the input.
+  bool fast3x3 = false;
+  const float* zero_row = nullptr;
   Epilogue epilogue;
 };
 
