@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -29,19 +30,40 @@ struct CurrentPool {
 
 using Clock = std::chrono::steady_clock;
 
+// Items [begin, end) of one thread's share, packed in one word so the owner (taking from the
+// front) and thieves (from the back) agree with a single compare-exchange.
+struct alignas(64) Share {
+  std::atomic<uint64_t> range{0};
+  static uint64_t pack(uint64_t begin, uint64_t end) { return begin | end << 32; }
+  bool pop(bool front, size_t& item) {
+    uint64_t v = range.load(std::memory_order_relaxed);
+    for (;;) {
+      const uint64_t begin = v & 0xffffffffu, end = v >> 32;
+      if (begin >= end) return false;
+      const uint64_t next = front ? pack(begin + 1, end) : pack(begin, end - 1);
+      if (range.compare_exchange_weak(v, next, std::memory_order_relaxed)) {
+        item = front ? begin : end - 1;
+        return true;
+      }
+    }
+  }
+};
+
 }  // namespace
 
 // A job is open while `epoch` is odd. A worker announces itself in `active` before it touches
 // the job and re-checks the epoch afterwards; the caller closes the job (epoch even) once every
 // item is claimed and then waits for `active` to drain, so no worker can still read the job's
-// fields (which live in the caller's frame) when parallel_for returns.
+// fields (which live in the caller's frame) when parallel_for returns. Each thread first runs
+// its own contiguous share of the items (so neighbouring items stay on one core), then steals
+// from the back of the others'; the caller steals the share of a worker that never came.
 struct ThreadPool::Impl {
   void (*task)(void*, size_t) = nullptr;
   void* context = nullptr;
-  size_t n = 0;
   std::chrono::microseconds spin;
   std::vector<std::thread> workers;
-  std::mutex call_mutex;  // callers from different threads take turns
+  std::vector<Share> shares;  // one per thread, the caller's first
+  std::mutex call_mutex;      // callers from different threads take turns
   std::mutex error_mutex;
   std::mutex sleep_mutex;
   std::condition_variable wake;
@@ -49,24 +71,28 @@ struct ThreadPool::Impl {
   std::atomic<bool> stop{false};  // set before the epoch that tells workers to exit
 
   alignas(64) std::atomic<uint32_t> epoch{0};
-  alignas(64) std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   alignas(64) std::atomic<int> active{0};
   alignas(64) std::atomic<int> sleepers{0};
 
-  // Claims and runs items of the open job until none are left.
-  void work() {
+  void run_item(size_t i) {
+    try {
+      task(context, i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed.store(true, std::memory_order_relaxed);
+    }
+  }
+
+  // Runs thread `slot`'s share, then what is left of the others', until no item is left.
+  void work(size_t slot) {
     CurrentPool current(this);
-    for (;;) {
-      const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= n || failed.load(std::memory_order_relaxed)) return;
-      try {
-        task(context, i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        failed.store(true, std::memory_order_relaxed);
-      }
+    size_t i = 0;
+    while (!failed.load(std::memory_order_relaxed) && shares[slot].pop(true, i)) run_item(i);
+    for (size_t k = 1; k < shares.size(); ++k) {
+      Share& other = shares[(slot + k) % shares.size()];
+      while (!failed.load(std::memory_order_relaxed) && other.pop(false, i)) run_item(i);
     }
   }
 
@@ -90,7 +116,7 @@ struct ThreadPool::Impl {
     return e;
   }
 
-  void worker_loop() {
+  void worker_loop(size_t slot) {
     // The epoch at construction: a worker that starts late still sees every change since.
     uint32_t seen = 0;
     for (;;) {
@@ -99,7 +125,7 @@ struct ThreadPool::Impl {
       if (stop.load(std::memory_order_relaxed)) return;
       if ((e & 1) == 0) continue;  // a job opened and closed before this worker looked
       active.fetch_add(1, std::memory_order_seq_cst);
-      if (epoch.load(std::memory_order_seq_cst) == e) work();
+      if (epoch.load(std::memory_order_seq_cst) == e) work(slot);
       active.fetch_sub(1, std::memory_order_release);
     }
   }
@@ -117,13 +143,15 @@ struct ThreadPool::Impl {
     std::lock_guard<std::mutex> lock(call_mutex);
     task = fn;
     context = ctx;
-    n = count;
-    next.store(0, std::memory_order_relaxed);
+    const size_t threads = shares.size();
+    for (size_t t = 0; t < threads; ++t)
+      shares[t].range.store(Share::pack(count * t / threads, count * (t + 1) / threads),
+                            std::memory_order_relaxed);
     failed.store(false, std::memory_order_relaxed);
     error = nullptr;
     const uint32_t e = epoch.load(std::memory_order_relaxed) + 1;  // odd: open
     publish(e);
-    work();
+    work(0);
     epoch.store(e + 1, std::memory_order_seq_cst);  // even: closed
     // Workers still in the job are finishing their last item; yield after a while in case
     // one of them was descheduled on a busy machine.
@@ -143,8 +171,10 @@ ThreadPool::ThreadPool(int threads, int spin_us) : threads_(threads) {
   if (threads == 1) return;
   impl_ = std::make_unique<Impl>();
   impl_->spin = std::chrono::microseconds(spin_us);
+  impl_->shares = std::vector<Share>(static_cast<size_t>(threads));
   try {
-    for (int t = 1; t < threads; ++t) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+    for (int t = 1; t < threads; ++t)
+      impl_->workers.emplace_back([this, t] { impl_->worker_loop(static_cast<size_t>(t)); });
   } catch (const std::system_error&) {
     stop_workers();
     throw Error("could not start " + std::to_string(threads) + " worker threads");
@@ -167,7 +197,27 @@ void ThreadPool::run_1d(size_t n, void (*task)(void*, size_t), void* context) {
     for (size_t i = 0; i < n; ++i) task(context, i);
     return;
   }
-  impl_->run(n, task, context);
+  // Shares hold 32-bit item indices: a larger n runs in pieces.
+  constexpr size_t kPiece = size_t{1} << 31;
+  if (n <= kPiece) {
+    impl_->run(n, task, context);
+    return;
+  }
+  struct Piece {
+    void (*task)(void*, size_t);
+    void* context;
+    size_t base;
+  };
+  for (size_t base = 0; base < n; base += kPiece) {
+    Piece piece{task, context, base};
+    impl_->run(
+        std::min(kPiece, n - base),
+        [](void* p, size_t i) {
+          const Piece& q = *static_cast<const Piece*>(p);
+          q.task(q.context, q.base + i);
+        },
+        &piece);
+  }
 }
 
 }  // namespace hone
