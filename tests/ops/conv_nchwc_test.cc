@@ -271,6 +271,32 @@ TEST(ConvNchwc, ResNetLikeLayers) {
     }
 }
 
+// MobileNetV2's pointwise convs at their real sizes (the default config depends on them),
+// plain on one thread and blocked on two.
+TEST(ConvNchwc, MobileNetV2Pointwise) {
+  const std::vector<Case> layers = {
+      {"32_16_112", 1, 32, 16, 112, 112, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"16_96_112", 1, 16, 96, 112, 112, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"96_24_56", 1, 96, 24, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"24_144_56", 1, 24, 144, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"144_32_28", 1, 144, 32, 28, 28, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"192_64_14", 1, 192, 64, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"576_96_14", 1, 576, 96, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"160_960_7", 1, 160, 960, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"320_1280_7", 1, 320, 1280, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0},
+  };
+  ThreadPool pool(2);
+  uint32_t seed = 300;
+  for (const Case& cs : layers)
+    for (bool blocked : {false, true}) {
+      const ConvNchwcConfig cfg = default_conv_nchwc_config(geometry(cs), best_isa(), 16);
+      const Epilogue e{Activation::kClip, 0.0f, 6.0f};
+      const Outcome r = run_case(cs, cfg, blocked, blocked, true, blocked, false, e,
+                                 blocked ? &pool : nullptr, ++seed);
+      EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, blocked, blocked, e);
+    }
+}
+
 TEST(ConvNchwc, DefaultConfigIsValidForManyShapes) {
   for (Isa isa : supported_isas())
     for (int block : {8, 16})
