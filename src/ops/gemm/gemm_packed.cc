@@ -3,8 +3,11 @@
 // tile lives here; the AVX-512/AVX2 ones in their ISA files.
 #include "ops/gemm/gemm_packed.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -68,6 +71,23 @@ TileFn tile_function(Isa isa, int nr) {
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
+}
+
+// The packed panels, written completely by the constructor. A large buffer starts on a 2 MiB
+// boundary with transparent huge pages requested for its whole 2 MiB pages: a classifier's
+// B is hundreds of MB, and a fault per 4 KiB page costs several times the packing itself.
+// (The same as the ONNX importer's initializer tensors.)
+Tensor packed_buffer(int64_t floats) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t bytes = static_cast<size_t>(floats) * sizeof(float);
+  if (bytes < 2 * kHugePage) return Tensor(DType::kFloat32, {floats});
+  const size_t reserved = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, reserved);
+  if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
+  // Advice only: where it is refused the pages are small, which costs time, not correctness.
+  ::madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);
+  return Tensor::view(DType::kFloat32, {floats},
+                      std::shared_ptr<void>(p, [](void* q) { std::free(q); }), p);
 }
 
 }  // namespace
@@ -246,7 +266,7 @@ GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float
   s.tile = tile_function(config.isa, config.nr);
   const int64_t nr = config.nr;
   const int64_t panels = ceil_div(n, nr);
-  s.packed = Tensor(DType::kFloat32, {std::max<int64_t>(1, panels * k * nr)});
+  s.packed = packed_buffer(std::max<int64_t>(1, panels * k * nr));
   float* dst = s.packed.data<float>();
   for (int64_t p = 0; p < panels; ++p) {
     const int64_t j0 = p * nr, cols = std::min(nr, n - j0);
