@@ -56,6 +56,7 @@ inline V vexp(V a) {
 inline V vtanh(V a) {
   return map2(a, a, [](float x, float) { return std::tanh(x); });
 }
+inline void keep_in_register(V&) {}
 
 #include "ops/conv/depthwise_nchwc_body.inc"
 
