@@ -158,7 +158,13 @@ TEST(DepthwiseNchwc, ConfigsTilesAndChunksMatchReference) {
       for (int tile : {1, 3, 7, 8, 13, 16})
         for (int chunk : {1, 2, 5})
           for (const Case& k : {cases()[0], cases()[1], cases()[9]}) {
-            Variant v{{isa, b, tile, chunk}, b, b, true, true, {Activation::kNone}, &pool};
+            Variant v{{isa, b, tile, chunk, true, chunk != 2},
+                      b,
+                      b,
+                      true,
+                      true,
+                      {Activation::kNone},
+                      &pool};
             EXPECT_LT(relative_error(k, v), 1e-5)
                 << isa_name(isa) << " b" << b << " ow" << tile << " oh" << chunk;
           }
@@ -239,6 +245,7 @@ TEST(DepthwiseNchwc, ConfigJsonRoundTripsAndRejectsBadFields) {
   DepthwiseNchwcConfig c{best_isa(), 8, 6, 3, false};
   EXPECT_EQ(depthwise_nchwc_config_from_json(depthwise_nchwc_config_to_json(c)), c);
   c.fast3x3 = true;
+  c.rows_outer = false;
   EXPECT_EQ(depthwise_nchwc_config_from_json(depthwise_nchwc_config_to_json(c)), c);
   nlohmann::json j = depthwise_nchwc_config_to_json(c);
   j["ow_tile"] = 17;
@@ -251,6 +258,9 @@ TEST(DepthwiseNchwc, ConfigJsonRoundTripsAndRejectsBadFields) {
   EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
   j = depthwise_nchwc_config_to_json(c);
   j["fast3x3"] = 1;
+  EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
+  j = depthwise_nchwc_config_to_json(c);
+  j.erase("rows_outer");
   EXPECT_THROW(depthwise_nchwc_config_from_json(j), Error);
   j = depthwise_nchwc_config_to_json(c);
   j["isa"] = "sse9";

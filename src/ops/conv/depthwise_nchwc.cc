@@ -84,7 +84,8 @@ nlohmann::json depthwise_nchwc_config_to_json(const DepthwiseNchwcConfig& c) {
           {"block", c.block},
           {"ow_tile", c.ow_tile},
           {"oh_chunk", c.oh_chunk},
-          {"fast3x3", c.fast3x3}};
+          {"fast3x3", c.fast3x3},
+          {"rows_outer", c.rows_outer}};
 }
 
 DepthwiseNchwcConfig depthwise_nchwc_config_from_json(const nlohmann::json& json) {
@@ -111,10 +112,14 @@ DepthwiseNchwcConfig depthwise_nchwc_config_from_json(const nlohmann::json& json
                 std::to_string(c.block));
   c.ow_tile = int_field("ow_tile", 1, kMaxOwTile);
   c.oh_chunk = int_field("oh_chunk", 1, 1 << 20);
-  auto fast = json.find("fast3x3");
-  if (fast == json.end() || !fast->is_boolean())
-    throw Error("depthwise_nchwc config: missing boolean field 'fast3x3'");
-  c.fast3x3 = fast->get<bool>();
+  auto bool_field = [&](const char* name) {
+    auto it = json.find(name);
+    if (it == json.end() || !it->is_boolean())
+      throw Error(std::string("depthwise_nchwc config: missing boolean field '") + name + "'");
+    return it->get<bool>();
+  };
+  c.fast3x3 = bool_field("fast3x3");
+  c.rows_outer = bool_field("rows_outer");
   return c;
 }
 
@@ -259,8 +264,9 @@ void DepthwiseNchwc::run(const float* x, const float* sum, float* y, ThreadPool*
   const int64_t taps = g.kernel_h * g.kernel_w;
   auto rows = m.rows;
   parallel_for(pool, static_cast<size_t>(g.batch * cb * chunks), [&](size_t item) {
-    const int64_t plane = static_cast<int64_t>(item) / chunks;
-    const int64_t part = static_cast<int64_t>(item) % chunks;
+    const int64_t i = static_cast<int64_t>(item), planes = g.batch * cb;
+    const int64_t plane = m.config.rows_outer ? i % planes : i / chunks;
+    const int64_t part = m.config.rows_outer ? i / planes : i % chunks;
     const int64_t blk = plane % cb;
     DepthwiseRowArgs a = base;
     a.x = xb + plane * in_hw * b;
