@@ -93,5 +93,42 @@ TEST(ConstantRelease, ReferenceKernelsKeepEveryConstant) {
   for (const char* name : {"w1", "b1", "w2", "w3", "b4"}) EXPECT_TRUE(has_constant(ex, name));
 }
 
+// Convolutions: the dense conv's weight and bias and the depthwise conv's weight are packed
+// (freed); wk is packed too but is also a graph output (kept).
+Graph conv_graph() {
+  ModelBuilder m;
+  m.input("x", {int64_t{1}, int64_t{3}, int64_t{6}, int64_t{6}});
+  m.output("y1").output("y2").output("y3").output("wk");
+  m.initializer("wd", ramp({4, 3, 3, 3}, 0.5f)).initializer("bd", ramp({4}, 0.25f));
+  m.initializer("ww", ramp({4, 1, 3, 3}, -0.5f));
+  m.initializer("wk", ramp({2, 3, 1, 1}, 0.75f));
+  m.node("Conv", {"x", "wd", "bd"}, {"y1"}, "dense");
+  testing::attr_int(m.node("Conv", {"y1", "ww"}, {"y2"}, "depthwise"), "group", 4);
+  m.node("Conv", {"x", "wk"}, {"y3"}, "kept");
+  return m.import();
+}
+
+TEST(ConstantRelease, FreesPackedConvWeights) {
+  const Graph graph = conv_graph();
+  Executor reference(graph);
+  const std::map<std::string, Tensor> in = {{"x", ramp({1, 3, 6, 6}, 1.0f)}};
+  const std::vector<Tensor> want = reference.run(in);
+  for (int threads : {1, 2}) {
+    Executor ex(graph, optimized(threads));
+    for (const char* name : {"wd", "bd", "ww"}) EXPECT_FALSE(has_constant(ex, name)) << name;
+    EXPECT_TRUE(has_constant(ex, "wk"));
+    EXPECT_EQ(ex.released_constant_bytes(), (4 * 27 + 4 + 4 * 9) * 4);
+    for (int run = 0; run < 2; ++run) {
+      const std::vector<Tensor> got = ex.run(in);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        const std::vector<float> g = got[i].to_vector<float>(), w = want[i].to_vector<float>();
+        ASSERT_EQ(g.size(), w.size());
+        for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], w[k], 1e-4) << i << " " << k;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hone

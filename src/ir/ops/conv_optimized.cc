@@ -173,6 +173,7 @@ void bind_reference(const OptimizedConvSpec& s, PreparedOp& op, const std::strin
   rp.output_block = s.output_block;
   rp.epilogue = s.epilogue;
   const int sum_input = s.sum_input;
+  op.packed_inputs.clear();  // it reads the weight and bias on every run
   op.kernel_name = "fused_conv_reference (" + why + ")";
   op.run = [rp, sum_input](TensorsIn in, TensorsOut out) {
     const float* bias = in.size() > 2 && in[2] ? in[2]->data<float>() : nullptr;
@@ -188,6 +189,9 @@ void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, Pr
   const Isa isa = options.isa;
   const ConvParams& p = spec.params;
   op.needs_zeroed_outputs = false;
+  // Every kernel but the reference packs the weight (1) and bias (2) and never reads them
+  // again, so the executor may free them; bind_reference clears this.
+  op.packed_inputs = {1, 2};
   try {
     if (p.group == 1) {
       const ConvGeometry g = geometry_of(p);
