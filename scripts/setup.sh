@@ -8,7 +8,9 @@ packages=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libcli11-dev libfmt-dev libzip-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libpthreadpool-dev libcpuinfo-dev libsleef-dev libhwy-dev
+  libcpuinfo-dev libsleef-dev libhwy-dev
+  # Only the thread-pool micro-benchmark links pthreadpool (the peer of hone's own pool).
+  libpthreadpool-dev
 )
 
 missing=()
