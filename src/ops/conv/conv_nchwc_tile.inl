@@ -3,39 +3,10 @@
 // after defining its Ops structs, so every ISA gets distinct template instances compiled for it
 // (a shared instance could let the linker pick an AVX-512 copy for AVX2-only CPUs).
 //
-// Needs in scope: Tile, TileFn, Epilogue, Activation, kMaxOwTile, kMaxOcTile. An Ops struct
-// provides V, kWidth and static load/store/set1/zero/fma/add/mul/div/max/min/select_ge0/exp/tanh;
+// Needs in scope: Tile, TileFn, Epilogue, Activation, kMaxOwTile, kMaxOcTile, activate<Ops>
+// (ops/common/vector_activate.inl) and an Ops struct (ops/common/vector_ops_*.inl: V, kWidth
+// and static load/store/set1/zero/fma/add/mul/div/max/min/select_ge0/exp/tanh);
 // constexpr bool tile_fits_here(block, ow, oc) says which tiles the ISA's registers hold.
-
-// apply_epilogue's formulas on a vector (padding lanes may see any finite value).
-template <class Ops>
-typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
-  using V = typename Ops::V;
-  const V zero = Ops::zero(), one = Ops::set1(1.0f);
-  switch (e.kind) {
-    case Activation::kNone:
-      return x;
-    case Activation::kRelu:
-      return Ops::max(x, zero);
-    case Activation::kClip:
-      return Ops::min(Ops::max(x, Ops::set1(e.alpha)), Ops::set1(e.beta));
-    case Activation::kLeakyRelu:
-      return Ops::select_ge0(x, x, Ops::mul(x, Ops::set1(e.alpha)));
-    case Activation::kSigmoid:
-      return Ops::div(one, Ops::add(one, Ops::exp(Ops::sub(zero, x))));
-    case Activation::kHardSigmoid: {
-      const V y = Ops::fma(x, Ops::set1(e.alpha), Ops::set1(e.beta));
-      return Ops::min(Ops::max(y, zero), one);
-    }
-    case Activation::kHardSwish: {
-      const V y = Ops::add(Ops::div(x, Ops::set1(6.0f)), Ops::set1(0.5f));
-      return Ops::mul(x, Ops::min(Ops::max(y, zero), one));
-    }
-    case Activation::kTanh:
-      return Ops::tanh(x);
-  }
-  return x;
-}
 
 // One tap over `lanes` input lanes for the pixels [SL, OW - SR) of the tile. UNIT: the pixel
 // stride is B (blocked stride-1 input), a compile-time displacement.

@@ -10,11 +10,6 @@
 namespace hone::winograd_nchwc::portable {
 namespace {
 
-using conv_nchwc::kMaxOcTile;
-using conv_nchwc::kMaxOwTile;
-using conv_nchwc::Tile;
-using conv_nchwc::TileFn;
-
 struct Ops1 {
   using V = float;
   static constexpr int kWidth = 1;
@@ -35,12 +30,7 @@ struct Ops1 {
   static V tanh(V x) { return std::tanh(x); }
 };
 
-// The conv tile templates are included for activate<Ops> only (no tile is instantiated here).
-constexpr bool tile_fits_here(int, int, int) {
-  return true;
-}
-
-#include "ops/conv/conv_nchwc_tile.inl"
+#include "ops/common/vector_activate.inl"
 #include "ops/conv/winograd_nchwc_transform.inl"
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The Winograd F(4x4, 3x3) input and output transforms, written once over a vector-ops struct
 // and vectorized over the b channel lanes of a block. Not a normal header: each ISA file
 // includes it INSIDE its own anonymous namespace, after its Ops structs and
-// ops/conv/conv_nchwc_tile.inl (for activate<Ops>), so each ISA gets its own instances.
+// ops/common/vector_activate.inl (for activate<Ops>), so each ISA gets its own instances.
 //
 // Needs in scope: InputArgs, OutputArgs, Transforms, Epilogue, Activation, activate<Ops>. An
 // Ops struct provides V, kWidth and static load/store/set1/zero/fma/add/sub/max.
