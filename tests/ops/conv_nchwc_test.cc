@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "ops/blocked_test_util.h"
 #include "ops/conv/conv_reference.h"
+#include "ops/conv_test_util.h"
 
 namespace hone {
 namespace {
@@ -42,41 +43,6 @@ ConvGeometry geometry(const Case& c) {
   g.out_h = (c.ih + c.pt + c.pb - (c.kh - 1) * c.dh - 1) / c.sh + 1;
   g.out_w = (c.iw + c.pl + c.pr - (c.kw - 1) * c.dw - 1) / c.sw + 1;
   return g;
-}
-
-std::vector<float> random_floats(int64_t n, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& f : v) f = dist(rng);
-  return v;
-}
-
-// act(conv(x) + bias + sum) in NCHW, the convolution in double by the reference kernel.
-std::vector<float> expected(const ConvGeometry& g, const std::vector<float>& x,
-                            const std::vector<float>& w, const std::vector<float>* bias,
-                            const std::vector<float>* sum, Epilogue e) {
-  ConvParams p;
-  p.in_channels = g.in_channels;
-  p.out_channels = g.out_channels;
-  p.window.batch = g.batch;
-  p.window.in = {g.in_h, g.in_w};
-  p.window.out = {g.out_h, g.out_w};
-  p.window.kernel = {g.kernel_h, g.kernel_w};
-  p.window.strides = {g.stride_h, g.stride_w};
-  p.window.dilations = {g.dilation_h, g.dilation_w};
-  p.window.pads_begin = {g.pad_top, g.pad_left};
-  p.window.pads_end = {0, 0};  // the reference derives rows from `out`
-  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd;
-  if (bias) bd.assign(bias->begin(), bias->end());
-  std::vector<double> yd(static_cast<size_t>(g.batch * g.out_channels * g.out_h * g.out_w));
-  conv_reference<double>(p, xd.data(), wd.data(), bias ? bd.data() : nullptr, yd.data());
-  std::vector<float> y(yd.size());
-  for (size_t i = 0; i < y.size(); ++i) {
-    double v = yd[i];
-    if (sum) v += (*sum)[i];
-    y[i] = apply_epilogue(static_cast<float>(v), e);
-  }
-  return y;
 }
 
 const std::vector<Case>& cases() {
@@ -154,14 +120,14 @@ Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bo
   const ConvGeometry g = geometry(cs);
   std::mt19937 rng(seed);
   const int64_t b = cfg.block;
-  const std::vector<float> x = random_floats(g.batch * g.in_channels * g.in_h * g.in_w, rng);
+  const std::vector<float> x = test::random_floats(g.batch * g.in_channels * g.in_h * g.in_w, rng);
   const std::vector<float> w =
-      random_floats(g.out_channels * g.in_channels * g.kernel_h * g.kernel_w, rng);
-  const std::vector<float> bias = random_floats(g.out_channels, rng);
+      test::random_floats(g.out_channels * g.in_channels * g.kernel_h * g.kernel_w, rng);
+  const std::vector<float> bias = test::random_floats(g.out_channels, rng);
   const int64_t ohw = g.out_h * g.out_w;
-  const std::vector<float> sum = random_floats(g.batch * g.out_channels * ohw, rng);
+  const std::vector<float> sum = test::random_floats(g.batch * g.out_channels * ohw, rng);
   const std::vector<float> want =
-      expected(g, x, w, with_bias ? &bias : nullptr, with_sum ? &sum : nullptr, e);
+      test::expected_conv(g, x, w, with_bias ? &bias : nullptr, with_sum ? &sum : nullptr, e);
 
   ConvNchwc conv(g, cfg, w.data(), with_bias ? bias.data() : nullptr, in_blocked ? cfg.block : 0,
                  out_blocked ? cfg.block : 0, e);

@@ -1,0 +1,55 @@
+// Helpers shared by the tests of the blocked convolution kernels (direct and Winograd): random
+// data and the expected output, act(conv(x) + bias + sum), from the reference conv in double.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "ops/common/epilogue.h"
+#include "ops/conv/conv_nchwc.h"
+#include "ops/conv/conv_reference.h"
+
+namespace hone::test {
+
+inline std::vector<float> random_floats(int64_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& f : v) f = dist(rng);
+  return v;
+}
+
+// act(conv(x) + bias + sum) in NCHW (bias and sum nullable). When `scale` is given, it is
+// raised to the largest |conv(x) + bias + sum|, the scale before the activation.
+inline std::vector<float> expected_conv(const ConvGeometry& g, const std::vector<float>& x,
+                                        const std::vector<float>& w, const std::vector<float>* bias,
+                                        const std::vector<float>* sum, Epilogue e,
+                                        double* scale = nullptr) {
+  ConvParams p;
+  p.in_channels = g.in_channels;
+  p.out_channels = g.out_channels;
+  p.window.batch = g.batch;
+  p.window.in = {g.in_h, g.in_w};
+  p.window.out = {g.out_h, g.out_w};
+  p.window.kernel = {g.kernel_h, g.kernel_w};
+  p.window.strides = {g.stride_h, g.stride_w};
+  p.window.dilations = {g.dilation_h, g.dilation_w};
+  p.window.pads_begin = {g.pad_top, g.pad_left};
+  p.window.pads_end = {0, 0};  // the reference derives rows from `out`
+  std::vector<double> xd(x.begin(), x.end()), wd(w.begin(), w.end()), bd;
+  if (bias) bd.assign(bias->begin(), bias->end());
+  std::vector<double> yd(static_cast<size_t>(g.batch * g.out_channels * g.out_h * g.out_w));
+  conv_reference<double>(p, xd.data(), wd.data(), bias ? bd.data() : nullptr, yd.data());
+  std::vector<float> y(yd.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    double v = yd[i];
+    if (sum) v += (*sum)[i];
+    if (scale) *scale = std::max(*scale, std::fabs(v));
+    y[i] = apply_epilogue(static_cast<float>(v), e);
+  }
+  return y;
+}
+
+}  // namespace hone::test
