@@ -48,6 +48,20 @@ bool has_constant(const Executor& ex, const std::string& name) {
   return ex.graph().value(ex.graph().find_value(name)).constant.has_value();
 }
 
+// Two runs of `ex` (the first and a repeated one, after the weights were freed) give `want`.
+void expect_runs_match(Executor& ex, const std::map<std::string, Tensor>& in,
+                       const std::vector<Tensor>& want, double tolerance) {
+  for (int run = 0; run < 2; ++run) {
+    const std::vector<Tensor> got = ex.run(in);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      const std::vector<float> g = got[i].to_vector<float>(), w = want[i].to_vector<float>();
+      ASSERT_EQ(g.size(), w.size());
+      for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], w[k], tolerance) << i << " " << k;
+    }
+  }
+}
+
 TEST(ConstantRelease, FreesWeightsEveryReaderPackedAndKeepsTheRest) {
   const Graph graph = gemm_graph();
   Executor reference(graph);
@@ -62,15 +76,7 @@ TEST(ConstantRelease, FreesWeightsEveryReaderPackedAndKeepsTheRest) {
     EXPECT_TRUE(has_constant(ex, "w2"));
     EXPECT_TRUE(has_constant(ex, "b4"));
     EXPECT_EQ(ex.released_constant_bytes(), (12 + 4 + 12) * 4);
-    for (int run = 0; run < 2; ++run) {
-      const std::vector<Tensor> got = ex.run(in);
-      ASSERT_EQ(got.size(), want.size());
-      for (size_t i = 0; i < got.size(); ++i) {
-        const std::vector<float> g = got[i].to_vector<float>(), w = want[i].to_vector<float>();
-        ASSERT_EQ(g.size(), w.size());
-        for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], w[k], 1e-5) << i << " " << k;
-      }
-    }
+    expect_runs_match(ex, in, want, 1e-5);
   }
   // The caller's graph shares the buffers; the executor only dropped its references.
   EXPECT_TRUE(graph.value(graph.find_value("w1")).constant.has_value());
@@ -118,15 +124,7 @@ TEST(ConstantRelease, FreesPackedConvWeights) {
     for (const char* name : {"wd", "bd", "ww"}) EXPECT_FALSE(has_constant(ex, name)) << name;
     EXPECT_TRUE(has_constant(ex, "wk"));
     EXPECT_EQ(ex.released_constant_bytes(), (4 * 27 + 4 + 4 * 9) * 4);
-    for (int run = 0; run < 2; ++run) {
-      const std::vector<Tensor> got = ex.run(in);
-      ASSERT_EQ(got.size(), want.size());
-      for (size_t i = 0; i < got.size(); ++i) {
-        const std::vector<float> g = got[i].to_vector<float>(), w = want[i].to_vector<float>();
-        ASSERT_EQ(g.size(), w.size());
-        for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], w[k], 1e-4) << i << " " << k;
-      }
-    }
+    expect_runs_match(ex, in, want, 1e-4);
   }
 }
 
