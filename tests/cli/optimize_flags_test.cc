@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/cpu_features.h"
 #include "core/npz.h"
@@ -75,6 +77,40 @@ TEST(CliOptimize, EveryOptLevelIsaAndThreadCountGivesTheReferenceResult) {
                                  dir),
                      reference);
       }
+}
+
+// Sets an environment variable for one scope (run_hone's child inherits the environment).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~ScopedEnv() { unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// HONE_CONV_ALGO forces the 3x3 stride-1 layers (the fire modules' expand3x3) onto Winograd or
+// the direct kernel; both give the reference result, and the profile names the kernel.
+TEST(CliOptimize, ConvAlgorithmOverrideGivesTheReferenceResult) {
+  ScratchDir dir;
+  const std::vector<float> reference = run_outputs({"--opt-level", "0", "--threads", "1"}, dir);
+  ASSERT_FALSE(reference.empty());
+  for (const char* algo : {"winograd", "direct", "auto"}) {
+    SCOPED_TRACE(algo);
+    ScopedEnv env("HONE_CONV_ALGO", algo);
+    expect_close(run_outputs({"--threads", "2"}, dir), reference);
+    HoneResult r = run_hone({"run", squeezenet().path(), "--input-shapes", kShapes, "--json",
+                             "--profile", "--repeat", "1"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json report = nlohmann::json::parse(r.out);
+    bool winograd = false;
+    for (const auto& step : report["profile"])
+      winograd =
+          winograd || step["kernel"].get<std::string>().find("winograd") != std::string::npos;
+    EXPECT_EQ(winograd, std::string(algo) == "winograd");
+  }
 }
 
 TEST(CliOptimize, RunJsonReportsTheChoicesAndMemory) {
@@ -185,6 +221,9 @@ TEST(CliOptimizeBadInput, BadValuesExitWithStatus2) {
       expect_bad_input(run_hone({"run", m, "--isa", std::string(isa_name(isa))}),
                        {"--isa", std::string(isa_name(isa)), "not support"});
   expect_bad_input(run_hone({"run", m, "--threads", "x"}), {"--threads"});
+  ScopedEnv env("HONE_CONV_ALGO", "fastest");
+  expect_bad_input(run_hone({"run", m, "--input-shapes", kShapes}),
+                   {"HONE_CONV_ALGO", "fastest", "node", "expected direct, winograd or auto"});
 }
 
 }  // namespace
