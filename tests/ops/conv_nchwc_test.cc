@@ -69,16 +69,7 @@ const std::vector<Case>& cases() {
   return list;
 }
 
-const Epilogue kActivations[] = {
-    {Activation::kNone},
-    {Activation::kRelu},
-    {Activation::kClip, -0.5f, 0.5f},
-    {Activation::kLeakyRelu, 0.1f},
-    {Activation::kSigmoid},
-    {Activation::kHardSigmoid, 0.2f, 0.5f},
-    {Activation::kHardSwish},
-    {Activation::kTanh},
-};
+using test::kActivations;
 
 // Configs to try beside the default: small and largest tiles, input-channel chunks, row chunks.
 std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {

@@ -14,6 +14,18 @@
 
 namespace hone::test {
 
+// Every fused activation, with parameters that make each one bend inside [-1, 1].
+inline const Epilogue kActivations[] = {
+    {Activation::kNone},
+    {Activation::kRelu},
+    {Activation::kClip, -0.5f, 0.5f},
+    {Activation::kLeakyRelu, 0.1f},
+    {Activation::kSigmoid},
+    {Activation::kHardSigmoid, 0.2f, 0.5f},
+    {Activation::kHardSwish},
+    {Activation::kTanh},
+};
+
 inline std::vector<float> random_floats(int64_t n, std::mt19937& rng) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> v(static_cast<size_t>(n));

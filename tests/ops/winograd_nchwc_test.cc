@@ -58,16 +58,7 @@ const std::vector<Case>& cases() {
   return list;
 }
 
-const Epilogue kActivations[] = {
-    {Activation::kNone},
-    {Activation::kRelu},
-    {Activation::kClip, -0.5f, 0.5f},
-    {Activation::kLeakyRelu, 0.1f},
-    {Activation::kSigmoid},
-    {Activation::kHardSigmoid, 0.2f, 0.5f},
-    {Activation::kHardSwish},
-    {Activation::kTanh},
-};
+using test::kActivations;
 
 // The default config and others: one tile per item and per GEMM, odd tile groups with output
 // channels in chunks, the widest GEMM tile of the ISA.
