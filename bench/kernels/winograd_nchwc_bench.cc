@@ -1,9 +1,11 @@
-// Micro-benchmark of the Winograd F(4x4, 3x3) convolution against the direct blocked kernel on
-// the 3x3 stride-1 layers of ResNet-50 (and ResNet-18's 64-channel one): GFLOP/s counted with
-// the direct convolution's FLOPs, per ISA and thread count, at the default configs. Other knobs:
-// WINOGRAD_NCHWC_CONFIG='{"tiles_per_item":28}' (fields as winograd_nchwc_config_to_json
+// Micro-benchmark of the Winograd F(4x4, 3x3) / F(2x2, 3x3) convolution against the direct blocked
+// kernel on the 3x3 stride-1 layers of ResNet-50 (and ResNet-18's 64-channel one): GFLOP/s counted
+// with the direct convolution's FLOPs, per ISA and thread count, at the default configs. Other
+// knobs: WINOGRAD_NCHWC_CONFIG='{"tiles_per_item":28}' (fields as winograd_nchwc_config_to_json
 // writes; missing ones keep the default), e.g.
 //   WINOGRAD_NCHWC_CONFIG='{"oc_chunk":4}' ./bench_winograd_nchwc_bench --benchmark_filter=28
+// WINOGRAD_NCHWC_COLD=1 writes 64 MB between runs (not timed), as the other layers of a model
+// do, so the weights come from memory as they do there, not from a cache that kept them.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -73,20 +75,28 @@ void bench_layer(benchmark::State& state, const Layer& layer, Isa isa, int threa
   std::vector<float> y(static_cast<size_t>(ocb * b * g.out_h * g.out_w));
   ThreadPool pool(threads);
   const Epilogue relu{Activation::kRelu};
-  if (winograd) {
-    const WinogradNchwc conv(g, winograd_config(g, isa), w.data(), bias.data(), relu);
+  const char* cold_env = std::getenv("WINOGRAD_NCHWC_COLD");
+  std::vector<float> evict(cold_env && std::string(cold_env) == "1" ? (64 << 20) / 4 : 0);
+  auto time_runs = [&](const auto& conv) {
     for (auto _ : state) {
+      if (!evict.empty()) {
+        state.PauseTiming();
+        for (size_t i = 0; i < evict.size(); i += 16) evict[i] += 1.0f;
+        benchmark::ClobberMemory();
+        state.ResumeTiming();
+      }
       conv.run(x.data(), nullptr, y.data(), &pool);
       benchmark::ClobberMemory();
     }
+  };
+  if (winograd) {
+    const WinogradNchwc conv(g, winograd_config(g, isa), w.data(), bias.data(), relu);
+    time_runs(conv);
     state.SetLabel(conv.name());
   } else {
     const ConvNchwcConfig c = default_conv_nchwc_config(g, isa, b);
     const ConvNchwc conv(g, c, w.data(), bias.data(), b, b, relu);
-    for (auto _ : state) {
-      conv.run(x.data(), nullptr, y.data(), &pool);
-      benchmark::ClobberMemory();
-    }
+    time_runs(conv);
     state.SetLabel(conv_nchwc_config_to_json(c).dump());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(g.flops()),

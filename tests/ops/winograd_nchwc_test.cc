@@ -1,12 +1,14 @@
-// The Winograd F(4x4, 3x3) convolution (ops/conv/winograd_nchwc.h) against the reference conv
-// (in double) plus bias, residual sum and activation by the scalar formula: every supported
-// ISA, block 8 and 16, several configs, odd sizes, 1 and 2 threads.
+// The Winograd F(4x4, 3x3) and F(2x2, 3x3) convolutions (ops/conv/winograd_nchwc.h) against
+// the reference conv (in double) plus bias, residual sum and activation by the scalar formula:
+// every supported ISA, block 8 and 16, both output tiles, several configs, odd sizes, 1 and 2
+// threads.
 //
 // Tolerance: 1e-4 of the scale of conv + bias + sum before the activation (issue 3's bound;
 // every activation here is at most 1.5-Lipschitz). F(4,3) with points 0, +-1, +-2 scales terms
 // by up to 8 in the output transform and 1/24 in the weights, so its float error is about
 // 1e-5 of that scale (1.3e-5 the largest seen; printed by ResNetLikeLayers): measured against
-// the activation's output (often <= 1) 1e-4 would not hold.
+// the activation's output (often <= 1) 1e-4 would not hold. F(2,3)'s transforms are exact
+// (0, +-1 and +-1/2), so its error is near the direct kernel's.
 #include "ops/conv/winograd_nchwc.h"
 
 #include <gtest/gtest.h>
@@ -60,23 +62,26 @@ const std::vector<Case>& cases() {
 
 using test::kActivations;
 
-// The default config and others: one tile per item and per GEMM, odd tile groups with output
-// channels in chunks, the widest GEMM tile of the ISA.
+// The default config and others, for both output tiles: one tile per item and per GEMM, odd
+// tile groups with output channels in chunks, the widest GEMM tile of the ISA.
 std::vector<WinogradNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {
   const WinogradNchwcConfig d = default_winograd_nchwc_config(g, isa, block);
   std::vector<WinogradNchwcConfig> out = {d};
-  auto add = [&](int t, int gt, int oc, int occ) {
+  auto add = [&](int tile, int t, int gt, int oc, int occ) {
     WinogradNchwcConfig c = d;
+    c.tile = tile;
     c.tiles_per_item = t;
     c.gemm_tiles = gt;
     c.oc_tile = oc;
     c.oc_chunk = occ;
     if (winograd_nchwc_config_problem(g, c).empty()) out.push_back(c);
   };
-  add(1, 1, 1, 0);
-  add(5, 3, 2, 1);
-  add(7, 2, 1, 3);
-  add(40, isa == Isa::kAvx2 ? (block == 8 ? 6 : 2) : 14, isa == Isa::kAvx2 ? 1 : 2, 0);
+  for (int tile : {4, 2}) {
+    add(tile, 1, 1, 1, 0);
+    add(tile, 5, 3, 2, 1);
+    add(tile, 7, 2, 1, 3);
+    add(tile, 40, isa == Isa::kAvx2 ? (block == 8 ? 6 : 2) : 14, isa == Isa::kAvx2 ? 1 : 2, 0);
+  }
   return out;
 }
 
@@ -101,7 +106,9 @@ Outcome run_case(const Case& cs, const WinogradNchwcConfig& cfg, bool with_bias,
                                                       with_sum ? &sum : nullptr, e, &r.scale);
 
   WinogradNchwc conv(g, cfg, w.data(), with_bias ? bias.data() : nullptr, e);
-  EXPECT_GE(conv.packed_bytes(), static_cast<int64_t>(w.size() * 4 * sizeof(float)));
+  // (m + 2)^2 transformed floats per 3x3 filter.
+  const int64_t points = int64_t{cfg.tile + 2} * (cfg.tile + 2);
+  EXPECT_GE(conv.packed_bytes(), points * g.out_channels * g.in_channels * 4);
   // Padding lanes of the input hold a large value: the kernel must not read them.
   const std::vector<float> xin =
       test::block_vector(x, g.batch, g.in_channels, g.in_h * g.in_w, b, 1e30f);
@@ -164,11 +171,13 @@ TEST(WinogradNchwc, EveryActivationOnEveryIsa) {
   uint32_t seed = 100;
   for (Isa isa : supported_isas())
     for (int block : {8, 16})
-      for (const Epilogue& e : kActivations) {
-        const WinogradNchwcConfig cfg = default_winograd_nchwc_config(g, isa, block);
-        const Outcome r = run_case(cs, cfg, true, true, false, e, nullptr, ++seed);
-        EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, e);
-      }
+      for (int tile : {4, 2})
+        for (const Epilogue& e : kActivations) {
+          WinogradNchwcConfig cfg = default_winograd_nchwc_config(g, isa, block);
+          cfg.tile = tile;
+          const Outcome r = run_case(cs, cfg, true, true, false, e, nullptr, ++seed);
+          EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, e);
+        }
 }
 
 // ResNet-like depth (many input channels, so many terms per output) at a small spatial size.
@@ -180,11 +189,14 @@ TEST(WinogradNchwc, ResNetLikeLayers) {
   ThreadPool pool(2);
   uint32_t seed = 200;
   for (Isa isa : supported_isas())
-    for (const Case& cs : layers) {
-      const WinogradNchwcConfig cfg = default_winograd_nchwc_config(geometry(cs), isa, 16);
-      const Outcome r = run_case(cs, cfg, true, true, true, {Activation::kRelu}, &pool, ++seed);
-      EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, {Activation::kRelu});
-    }
+    for (const Case& cs : layers)
+      for (int tile : {4, 2}) {
+        WinogradNchwcConfig cfg = default_winograd_nchwc_config(geometry(cs), isa, 16);
+        cfg.tile = tile;
+        const Outcome r = run_case(cs, cfg, true, true, true, {Activation::kRelu}, &pool, ++seed);
+        EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale))
+            << describe(cs, cfg, {Activation::kRelu});
+      }
   std::printf("largest error / max(1, pre-activation scale) so far: %.3g\n", g_worst_relative);
 }
 
@@ -207,6 +219,7 @@ TEST(WinogradNchwc, ConfigJsonRoundTrip) {
   WinogradNchwcConfig c;
   c.isa = best_isa();
   c.block = 8;
+  c.tile = 2;
   c.tiles_per_item = 12;
   c.gemm_tiles = 3;
   c.oc_tile = 2;
@@ -214,6 +227,18 @@ TEST(WinogradNchwc, ConfigJsonRoundTrip) {
   const nlohmann::json j = winograd_nchwc_config_to_json(c);
   EXPECT_EQ(winograd_nchwc_config_from_json(j), c);
   EXPECT_EQ(winograd_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
+  c.tile = 4;
+  EXPECT_EQ(winograd_nchwc_config_from_json(winograd_nchwc_config_to_json(c)), c);
+}
+
+// Configs saved before F(2x2, 3x3) existed have no "tile": they still load, as F(4x4, 3x3).
+TEST(WinogradNchwc, ConfigJsonWithoutTileIsF4x4) {
+  const nlohmann::json old = nlohmann::json::parse(
+      R"({"isa":"portable","block":16,"tiles_per_item":13,"gemm_tiles":13,"oc_tile":2,)"
+      R"("oc_chunk":0})");
+  const WinogradNchwcConfig c = winograd_nchwc_config_from_json(old);
+  EXPECT_EQ(c.tile, 4);
+  EXPECT_EQ(c.tiles_per_item, 13);
 }
 
 TEST(WinogradNchwc, ConfigJsonRejectsBadInput) {
@@ -228,6 +253,9 @@ TEST(WinogradNchwc, ConfigJsonRejectsBadInput) {
     if (std::string(key) == "isa") wrong_type[key] = 3;
     EXPECT_THROW(winograd_nchwc_config_from_json(wrong_type), Error) << key;
   }
+  nlohmann::json tile_type = good;
+  tile_type["tile"] = "x";
+  EXPECT_THROW(winograd_nchwc_config_from_json(tile_type), Error);
   auto with = [&](const char* key, const nlohmann::json& v) {
     nlohmann::json j = good;
     j[key] = v;
@@ -235,6 +263,8 @@ TEST(WinogradNchwc, ConfigJsonRejectsBadInput) {
   };
   EXPECT_THROW(winograd_nchwc_config_from_json(with("isa", "sse9")), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("block", 12)), Error);
+  EXPECT_THROW(winograd_nchwc_config_from_json(with("tile", 3)), Error);
+  EXPECT_THROW(winograd_nchwc_config_from_json(with("tile", 6)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("tiles_per_item", 0)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("gemm_tiles", 0)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("oc_tile", 99)), Error);
@@ -243,6 +273,12 @@ TEST(WinogradNchwc, ConfigJsonRejectsBadInput) {
     winograd_nchwc_config_from_json(with("gemm_tiles", 0));
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("gemm_tiles"), std::string::npos) << e.what();
+  }
+  try {
+    winograd_nchwc_config_from_json(with("tile", 3));
+    ADD_FAILURE() << "tile 3 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'tile'"), std::string::npos) << e.what();
   }
 }
 
@@ -264,6 +300,9 @@ TEST(WinogradNchwc, ConfigProblemRejectsOtherConvolutionsAndBadTiles) {
   EXPECT_NE(winograd_nchwc_config_problem(other, c), "");
   WinogradNchwcConfig bad = c;
   bad.block = 4;
+  EXPECT_NE(winograd_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.tile = 3;
   EXPECT_NE(winograd_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.tiles_per_item = 0;

@@ -20,8 +20,12 @@ using winograd_nchwc::InputArgs;
 using winograd_nchwc::OutputArgs;
 using winograd_nchwc::Transforms;
 
-constexpr int kPoints = 36;  // 6x6 transformed elements per tile
 constexpr int kMaxTilesPerItem = 4096;
+
+// Transformed elements per tile of F(m x m, 3x3): (m + 2)^2.
+int64_t points_of(int tile) {
+  return int64_t{tile + 2} * (tile + 2);
+}
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
@@ -61,16 +65,16 @@ TileFn gemm_kernel(Isa isa, int block, int n_t, int n_oc) {
   return conv_nchwc::portable::tile_kernel(block, n_t, n_oc);
 }
 
-Transforms transforms_of(Isa isa, int block) {
+Transforms transforms_of(Isa isa, int block, int tile) {
   switch (isa) {
     case Isa::kAvx512:
-      return winograd_nchwc::avx512::transforms(block);
+      return winograd_nchwc::avx512::transforms(block, tile);
     case Isa::kAvx2:
-      return winograd_nchwc::avx2::transforms(block);
+      return winograd_nchwc::avx2::transforms(block, tile);
     case Isa::kPortable:
       break;
   }
-  return winograd_nchwc::portable::transforms(block);
+  return winograd_nchwc::portable::transforms(block, tile);
 }
 
 int json_int(const nlohmann::json& json, const char* key, int lo, int hi) {
@@ -83,9 +87,9 @@ int json_int(const nlohmann::json& json, const char* key, int lo, int hi) {
   return static_cast<int>(v);
 }
 
-// U = G g G^T for one 3x3 filter, in double.
-void transform_filter(const float* g, double (&u)[6][6]) {
-  static constexpr double kG[6][3] = {
+// U = G g G^T for one 3x3 filter, in double: u[i * a + j] for the a = tile + 2 points.
+void transform_filter(const float* g, int tile, double* u) {
+  static constexpr double kG4[6][3] = {
       {1.0 / 4, 0, 0},
       {-1.0 / 6, -1.0 / 6, -1.0 / 6},
       {-1.0 / 6, 1.0 / 6, -1.0 / 6},
@@ -93,13 +97,21 @@ void transform_filter(const float* g, double (&u)[6][6]) {
       {1.0 / 24, -1.0 / 12, 1.0 / 6},
       {0, 0, 1},
   };
+  static constexpr double kG2[4][3] = {
+      {1, 0, 0},
+      {0.5, 0.5, 0.5},
+      {0.5, -0.5, 0.5},
+      {0, 0, 1},
+  };
+  const double(*kG)[3] = tile == 2 ? kG2 : kG4;
+  const int a = tile + 2;
   double t[6][3];
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < a; ++i)
     for (int j = 0; j < 3; ++j)
       t[i][j] = kG[i][0] * g[0 * 3 + j] + kG[i][1] * g[1 * 3 + j] + kG[i][2] * g[2 * 3 + j];
-  for (int i = 0; i < 6; ++i)
-    for (int j = 0; j < 6; ++j)
-      u[i][j] = t[i][0] * kG[j][0] + t[i][1] * kG[j][1] + t[i][2] * kG[j][2];
+  for (int i = 0; i < a; ++i)
+    for (int j = 0; j < a; ++j)
+      u[i * a + j] = t[i][0] * kG[j][0] + t[i][1] * kG[j][1] + t[i][2] * kG[j][2];
 }
 
 // One thread's scratch, kept across runs: grown on a thread's first run of the largest layer,
@@ -115,6 +127,7 @@ float* thread_scratch(int64_t floats) {
 nlohmann::json winograd_nchwc_config_to_json(const WinogradNchwcConfig& c) {
   return {{"isa", std::string(isa_name(c.isa))},
           {"block", c.block},
+          {"tile", c.tile},
           {"tiles_per_item", c.tiles_per_item},
           {"gemm_tiles", c.gemm_tiles},
           {"oc_tile", c.oc_tile},
@@ -130,6 +143,10 @@ WinogradNchwcConfig winograd_nchwc_config_from_json(const nlohmann::json& json) 
   c.block = json_int(json, "block", 8, 16);
   if (c.block != 8 && c.block != 16)
     throw Error("winograd_nchwc config: 'block' = " + std::to_string(c.block) + " is not 8 or 16");
+  // Configs written before F(2x2, 3x3) existed have no "tile": they meant F(4x4, 3x3).
+  c.tile = json.contains("tile") ? json_int(json, "tile", 2, 4) : 4;
+  if (c.tile != 2 && c.tile != 4)
+    throw Error("winograd_nchwc config: 'tile' = " + std::to_string(c.tile) + " is not 2 or 4");
   c.tiles_per_item = json_int(json, "tiles_per_item", 1, kMaxTilesPerItem);
   c.gemm_tiles = json_int(json, "gemm_tiles", 1, conv_nchwc::kMaxOwTile);
   c.oc_tile = json_int(json, "oc_tile", 1, conv_nchwc::kMaxOcTile);
@@ -140,6 +157,7 @@ WinogradNchwcConfig winograd_nchwc_config_from_json(const nlohmann::json& json) 
 std::string winograd_nchwc_config_problem(const ConvGeometry& g, const WinogradNchwcConfig& c) {
   if (!isa_supported(c.isa)) return "isa " + std::string(isa_name(c.isa)) + " is not supported";
   if (c.block != 8 && c.block != 16) return "block " + std::to_string(c.block) + " is not 8/16";
+  if (c.tile != 2 && c.tile != 4) return "tile " + std::to_string(c.tile) + " is not 2/4";
   if (c.tiles_per_item < 1 || c.tiles_per_item > kMaxTilesPerItem)
     return "tiles_per_item " + std::to_string(c.tiles_per_item) + " is outside [1, " +
            std::to_string(kMaxTilesPerItem) + "]";
@@ -162,10 +180,13 @@ WinogradNchwcConfig default_winograd_nchwc_config(const ConvGeometry& g, Isa isa
   WinogradNchwcConfig c;
   c.isa = isa;
   c.block = block;
+  c.tile = g.out_h * g.out_w < 28 * 28 ? 2 : 4;
+  const int64_t points = points_of(c.tile);
   const int64_t b = block;
   const int64_t icb = std::max<int64_t>(1, ceil_div(g.in_channels, b));
   const int64_t ocb = std::max<int64_t>(1, ceil_div(g.out_channels, b));
-  const int64_t tiles = std::max<int64_t>(1, g.batch * ceil_div(g.out_h, 4) * ceil_div(g.out_w, 4));
+  const int64_t tiles =
+      std::max<int64_t>(1, g.batch * ceil_div(g.out_h, c.tile) * ceil_div(g.out_w, c.tile));
   // GEMM register tile: two oc blocks x the most tiles that fit, like the direct kernel's.
   const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
   int oc = static_cast<int>(std::min<int64_t>(ocb, 2));
@@ -179,8 +200,8 @@ WinogradNchwcConfig default_winograd_nchwc_config(const ConvGeometry& g, Isa isa
   // instead (measured: 14x14x256, 9.4 MB, 1.5x faster in 2 groups than in 4; 28x28x128,
   // 2.4 MB, is not heavy: 4 groups of 13 beat 2 groups x 2 oc chunks).
   int64_t occ = ocb;
-  const bool heavy = kPoints * icb * ocb * b * b * 4 > (int64_t{4} << 20);
-  const int64_t budget = (512 << 10) / (kPoints * 4);
+  const bool heavy = points * icb * ocb * b * b * 4 > (int64_t{4} << 20);
+  const int64_t budget = (512 << 10) / (points * 4);
   const int64_t t_max =
       std::clamp<int64_t>(budget / ((icb + (heavy ? 0 : occ)) * b), 1, kMaxTilesPerItem);
   int64_t groups = ceil_div(tiles, t_max);
@@ -206,9 +227,10 @@ struct WinogradNchwc::Impl {
   WinogradNchwcConfig c;
   Epilogue epilogue;
   int64_t b = 0, icb = 0, ocb = 0, occ = 0, n_occ = 0;
+  int64_t mt = 4, points = 36;  // output tile edge m, (m + 2)^2 transformed points
   int64_t tiles_h = 0, tiles_w = 0, tiles = 0, n_groups = 0;
   int64_t v_pos = 0, m_pos = 0, v_floats = 0, m_floats = 0;
-  AlignedFloats u;              // [36][OCb][ICb][b_ic][b_oc]
+  AlignedFloats u;              // [points][OCb][ICb][b_ic][b_oc]
   std::vector<float> bias;      // ocb * b, empty when there is none
   std::vector<TileFn> kernels;  // [n_oc - 1][n_t - 1]
   Transforms tf{};
@@ -235,24 +257,26 @@ WinogradNchwc::WinogradNchwc(const ConvGeometry& g, const WinogradNchwcConfig& c
   m.ocb = ceil_div(g.out_channels, b);
   m.occ = c.oc_chunk > 0 ? std::min<int64_t>(c.oc_chunk, m.ocb) : m.ocb;
   m.n_occ = ceil_div(m.ocb, m.occ);
-  m.tiles_h = ceil_div(g.out_h, 4);
-  m.tiles_w = ceil_div(g.out_w, 4);
+  m.mt = c.tile;
+  m.points = points_of(c.tile);
+  m.tiles_h = ceil_div(g.out_h, m.mt);
+  m.tiles_w = ceil_div(g.out_w, m.mt);
   m.tiles = g.batch * m.tiles_h * m.tiles_w;
   m.n_groups = ceil_div(m.tiles, c.tiles_per_item);
   const int64_t t = c.tiles_per_item;
   m.v_pos = m.icb * t * b;
   m.m_pos = m.occ * t * b;
-  m.v_floats = kPoints * m.v_pos;
-  m.m_floats = kPoints * m.m_pos;
+  m.v_floats = m.points * m.v_pos;
+  m.m_floats = m.points * m.m_pos;
 
-  m.u.resize(kPoints * m.ocb * m.icb * b * b);
+  m.u.resize(m.points * m.ocb * m.icb * b * b);
   for (int64_t oc = 0; oc < g.out_channels; ++oc)
     for (int64_t ic = 0; ic < g.in_channels; ++ic) {
-      double u[6][6];
-      transform_filter(weight_oihw + (oc * g.in_channels + ic) * 9, u);
-      for (int p = 0; p < kPoints; ++p)
+      double u[36];
+      transform_filter(weight_oihw + (oc * g.in_channels + ic) * 9, c.tile, u);
+      for (int64_t p = 0; p < m.points; ++p)
         m.u.data[((p * m.ocb + oc / b) * m.icb + ic / b) * b * b + (ic % b) * b + oc % b] =
-            static_cast<float>(u[p / 6][p % 6]);
+            static_cast<float>(u[p]);
     }
   if (bias) {
     m.bias.assign(static_cast<size_t>(m.ocb * b), 0.0f);
@@ -261,7 +285,7 @@ WinogradNchwc::WinogradNchwc(const ConvGeometry& g, const WinogradNchwcConfig& c
   for (int oc = 1; oc <= c.oc_tile; ++oc)
     for (int nt = 1; nt <= c.gemm_tiles; ++nt)
       m.kernels.push_back(gemm_kernel(c.isa, c.block, nt, oc));
-  m.tf = transforms_of(c.isa, c.block);
+  m.tf = transforms_of(c.isa, c.block, c.tile);
 }
 
 WinogradNchwc::~WinogradNchwc() = default;
@@ -283,7 +307,8 @@ const WinogradNchwcConfig& WinogradNchwc::config() const {
 
 std::string WinogradNchwc::name() const {
   const WinogradNchwcConfig& c = impl_->c;
-  std::string s = "winograd_f4x4_nchw" + std::to_string(c.block) + "c " +
+  const std::string m = std::to_string(c.tile);
+  std::string s = "winograd_f" + m + "x" + m + "_nchw" + std::to_string(c.block) + "c " +
                   std::string(isa_name(c.isa)) + " t" + std::to_string(c.tiles_per_item) + " g" +
                   std::to_string(c.gemm_tiles) + "x" + std::to_string(c.oc_tile);
   if (c.oc_chunk > 0) s += " occ" + std::to_string(c.oc_chunk);
@@ -315,8 +340,8 @@ void WinogradNchwc::Impl::run_item(size_t item, const float* x, const float* sum
     const int64_t tile = t0 + k, n = tile / per_image, r = tile % per_image;
     in.x = x + n * icb * in_hw * b;
     in.v = v + k * b;
-    in.ih0 = (r / tiles_w) * 4 - g.pad_top;
-    in.iw0 = (r % tiles_w) * 4 - g.pad_left;
+    in.ih0 = (r / tiles_w) * mt - g.pad_top;
+    in.iw0 = (r % tiles_w) * mt - g.pad_left;
     tf.input(in);
   }
 
@@ -332,7 +357,7 @@ void WinogradNchwc::Impl::run_item(size_t item, const float* x, const float* sum
   t.w_group = b * b;
   t.y_ocb = T * b;
   t.act = Epilogue{};
-  for (int p = 0; p < kPoints; ++p) {
+  for (int64_t p = 0; p < points; ++p) {
     for (int64_t o = 0; o < n_oc; o += c.oc_tile) {
       t.n_oc = static_cast<int>(std::min<int64_t>(c.oc_tile, n_oc - o));
       const float* w = u.data + (p * ocb + ocb0 + o) * icb * b * b;
@@ -356,13 +381,13 @@ void WinogradNchwc::Impl::run_item(size_t item, const float* x, const float* sum
   out.act = epilogue;
   for (int64_t k = 0; k < nt; ++k) {
     const int64_t tile = t0 + k, n = tile / per_image, r = tile % per_image;
-    const int64_t oh0 = (r / tiles_w) * 4, ow0 = (r % tiles_w) * 4;
+    const int64_t oh0 = (r / tiles_w) * mt, ow0 = (r % tiles_w) * mt;
     const int64_t at = ((n * ocb + ocb0) * out_hw + oh0 * g.out_w + ow0) * b;
     out.m = mbuf + k * b;
     out.y = y + at;
     out.sum = sum ? sum + at : nullptr;
-    out.rows = static_cast<int>(std::min<int64_t>(4, g.out_h - oh0));
-    out.cols = static_cast<int>(std::min<int64_t>(4, g.out_w - ow0));
+    out.rows = static_cast<int>(std::min<int64_t>(mt, g.out_h - oh0));
+    out.cols = static_cast<int>(std::min<int64_t>(mt, g.out_w - ow0));
     tf.output(out);
   }
 }

@@ -1,6 +1,7 @@
-// Winograd F(4x4, 3x3) convolution (3x3, stride 1, dilation 1, group 1) on channel-blocked
-// tensors (NCHW[b]c): 2.25x fewer multiplies than the direct kernel, transformed weights packed
-// once, fused epilogue (bias, residual sum, activation). Variants: AVX-512, AVX2+FMA, portable.
+// Winograd F(4x4, 3x3) and F(2x2, 3x3) convolution (3x3, stride 1, dilation 1, group 1) on
+// channel-blocked tensors (NCHW[b]c): 4x / 2.25x fewer multiplies than the direct kernel,
+// transformed weights (36 / 16 floats per filter) packed once, fused epilogue (bias, residual sum,
+// activation). Variants: AVX-512, AVX2+FMA, portable.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +20,9 @@ namespace hone {
 struct WinogradNchwcConfig {
   Isa isa = Isa::kPortable;
   int block = 16;           // channel block b of the blocked input and output (8 or 16)
-  int tiles_per_item = 16;  // 4x4 output tiles per work item (their transforms share scratch)
-  int gemm_tiles = 8;       // tiles in one register tile of the 36 small GEMMs
+  int tile = 4;             // output tile edge m of F(m x m, 3x3): 4 or 2
+  int tiles_per_item = 16;  // m x m output tiles per work item (their transforms share scratch)
+  int gemm_tiles = 8;       // tiles in one register tile of the (m + 2)^2 small GEMMs
   int oc_tile = 2;          // output-channel blocks in one register tile
   int oc_chunk = 0;         // output-channel blocks per work item; 0 = all
   bool operator==(const WinogradNchwcConfig&) const = default;
@@ -56,7 +58,7 @@ class WinogradNchwc {
   // Scratch floats one thread needs for one work item.
   int64_t scratch_floats() const;
   const WinogradNchwcConfig& config() const;
-  // "winograd_f4x4_nchw16c avx512 t16 g8x2" and the like.
+  // "winograd_f4x4_nchw16c avx512 t16 g8x2", "winograd_f2x2_nchw16c ..." and the like.
   std::string name() const;
 
  private:

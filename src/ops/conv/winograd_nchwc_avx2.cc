@@ -16,8 +16,8 @@ namespace {
 
 }  // namespace
 
-Transforms transforms(int block) {
-  return block == 8 ? transforms_for<Ops8, 8>() : transforms_for<Ops8, 16>();
+Transforms transforms(int block, int tile) {
+  return block == 8 ? transforms_for<Ops8, 8>(tile) : transforms_for<Ops8, 16>(tile);
 }
 
 }  // namespace hone::winograd_nchwc::avx2

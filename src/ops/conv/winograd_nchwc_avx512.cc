@@ -17,8 +17,8 @@ namespace {
 
 }  // namespace
 
-Transforms transforms(int block) {
-  return block == 8 ? transforms_for<Ops8, 8>() : transforms_for<Ops16, 16>();
+Transforms transforms(int block, int tile) {
+  return block == 8 ? transforms_for<Ops8, 8>(tile) : transforms_for<Ops16, 16>(tile);
 }
 
 }  // namespace hone::winograd_nchwc::avx512

@@ -35,8 +35,8 @@ struct Ops1 {
 
 }  // namespace
 
-Transforms transforms(int block) {
-  return block == 8 ? transforms_for<Ops1, 8>() : transforms_for<Ops1, 16>();
+Transforms transforms(int block, int tile) {
+  return block == 8 ? transforms_for<Ops1, 8>(tile) : transforms_for<Ops1, 16>(tile);
 }
 
 }  // namespace hone::winograd_nchwc::portable
