@@ -187,7 +187,8 @@ TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
                                                    {"fuse-gemm", 2},
                                                    {"batchnorm-to-scaleshift", 2},
                                                    {"fuse-elementwise", 2},
-                                                   {"blocked-layout", 3}};
+                                                   {"blocked-layout", 3},
+                                                   {"fuse-pointwise-depthwise", 3}};
   std::vector<std::pair<std::string, int>> got;
   for (const PassInfo& p : all_passes()) got.emplace_back(std::string(p.name), p.min_level);
   EXPECT_EQ(got, want);

@@ -10,6 +10,7 @@
 #include "ir/passes/fuse_conv.h"
 #include "ir/passes/fuse_elementwise.h"
 #include "ir/passes/fuse_gemm.h"
+#include "ir/passes/fuse_pointwise_depthwise.h"
 #include "ir/passes/remove_identity.h"
 
 namespace hone {
@@ -32,6 +33,8 @@ const std::vector<PassInfo>& all_passes() {
       {"fuse-elementwise", 2, fuse_elementwise},
       // Level 3: layout last, over the fused graph (it only moves FusedConv to blocked).
       {"blocked-layout", 3, blocked_layout},
+      // Needs the blocked FusedConvs: an expansion and its depthwise conv become one node.
+      {"fuse-pointwise-depthwise", 3, fuse_pointwise_depthwise},
   };
   return passes;
 }
