@@ -97,6 +97,19 @@ std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) 
   ConvNchwcConfig p = d;
   p.w_prefetch = 24;
   out.push_back(p);
+  // Next-pass weight prefetch, with input-channel passes and whole-image items, both orders
+  // (the last pass's prefetch runs past the weights' end; it must not fault either).
+  for (int order : {0, 1}) {
+    ConvNchwcConfig n = d;
+    n.w_prefetch_next = 1;
+    n.loop_order = order;
+    n.ic_chunk = 1;
+    n.oh_chunk = static_cast<int>(g.out_h);
+    out.push_back(n);
+  }
+  ConvNchwcConfig s = d;
+  s.stream_out = 1;  // the test's unaligned vectors take the normal stores: see StreamOut
+  out.push_back(s);
   return out;
 }
 
@@ -107,7 +120,7 @@ struct Outcome {
 // Runs one configuration with every option given and compares with the expectation.
 Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bool out_blocked,
                  bool with_bias, bool with_sum, bool sum_in_place, Epilogue e, ThreadPool* pool,
-                 uint32_t seed) {
+                 uint32_t seed, bool aligned_y = false) {
   const ConvGeometry g = geometry(cs);
   std::mt19937 rng(seed);
   const int64_t b = cfg.block;
@@ -138,7 +151,16 @@ Outcome run_case(const Case& cs, const ConvNchwcConfig& cfg, bool in_blocked, bo
       sum_ptr = sum_l.data();
     }
   }
-  conv.run(xin.data(), sum_ptr, y.data(), pool);
+  if (aligned_y) {
+    // y at a 64-byte boundary (stream_out's non-temporal stores need one).
+    std::vector<float> store(y.size() + 16);
+    float* ya = store.data() + (16 - reinterpret_cast<uintptr_t>(store.data()) / 4 % 16) % 16;
+    std::copy(y.begin(), y.end(), ya);
+    conv.run(xin.data(), sum_ptr == y.data() ? ya : sum_ptr, ya, pool);
+    std::copy(ya, ya + y.size(), y.begin());
+  } else {
+    conv.run(xin.data(), sum_ptr, y.data(), pool);
+  }
   const std::vector<float> got =
       out_blocked ? test::unblock_vector(y, g.batch, g.out_channels, ohw, b) : y;
   Outcome r;
@@ -254,6 +276,32 @@ TEST(ConvNchwc, MobileNetV2Pointwise) {
     }
 }
 
+// Non-temporal stores into an aligned blocked output: every vector ISA and block, with
+// input-channel passes (the last pass streams), residual sums in place, one and two threads.
+TEST(ConvNchwc, StreamOut) {
+  const std::vector<Case> layers = {
+      {"1x1", 1, 40, 56, 7, 9, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"3x3", 2, 24, 40, 6, 11, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"1x1_s2", 1, 48, 24, 9, 9, 1, 1, 2, 2, 0, 0, 0, 0},
+  };
+  ThreadPool pool(2);
+  uint32_t seed = 400;
+  for (Isa isa : supported_isas())
+    for (int block : {8, 16})
+      for (const Case& cs : layers)
+        for (int ic_chunk : {0, 1})
+          for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+            ConvNchwcConfig cfg = default_conv_nchwc_config(geometry(cs), isa, block);
+            cfg.stream_out = 1;
+            cfg.ic_chunk = ic_chunk;
+            const Epilogue e{Activation::kRelu};
+            const bool in_place = ic_chunk == 0;
+            const Outcome r =
+                run_case(cs, cfg, true, true, true, true, in_place, e, p, ++seed, true);
+            EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, true, true, e);
+          }
+}
+
 TEST(ConvNchwc, DefaultConfigIsValidForManyShapes) {
   for (Isa isa : supported_isas())
     for (int block : {8, 16})
@@ -297,6 +345,8 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
   c.loop_order = 1;
   c.oc_chunk = 6;
   c.w_prefetch = 16;
+  c.w_prefetch_next = 1;
+  c.stream_out = 1;
   const nlohmann::json j = conv_nchwc_config_to_json(c);
   EXPECT_EQ(conv_nchwc_config_from_json(j), c);
   EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -305,8 +355,9 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
 TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   const nlohmann::json good = conv_nchwc_config_to_json(ConvNchwcConfig{});
   EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
-  for (const char* key : {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk",
-                          "loop_order", "oc_chunk", "w_prefetch"}) {
+  for (const char* key :
+       {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order", "oc_chunk",
+        "w_prefetch", "w_prefetch_next", "stream_out"}) {
     nlohmann::json missing = good;
     missing.erase(key);
     if (std::string(key) == "loop_order")  // optional: older records lack it
@@ -315,6 +366,10 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
       EXPECT_EQ(conv_nchwc_config_from_json(missing).oc_chunk, 0);
     else if (std::string(key) == "w_prefetch")  // optional too
       EXPECT_EQ(conv_nchwc_config_from_json(missing).w_prefetch, 0);
+    else if (std::string(key) == "w_prefetch_next")  // optional too
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).w_prefetch_next, 0);
+    else if (std::string(key) == "stream_out")  // optional too
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).stream_out, 0);
     else
       EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
     nlohmann::json wrong_type = good;
@@ -337,6 +392,8 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(with("oc_chunk", -1)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch", -1)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch", 5000)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch_next", 2)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("stream_out", -1)), Error);
 }
 
 TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
@@ -357,6 +414,12 @@ TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.w_prefetch = -1;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.w_prefetch_next = 3;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.stream_out = 2;
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     bad = default_conv_nchwc_config(g, isa, 16);

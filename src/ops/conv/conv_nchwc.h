@@ -5,9 +5,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "core/cpu_features.h"
 #include "core/thread_pool.h"
@@ -47,6 +46,13 @@ struct ConvNchwcConfig {
   // Software prefetch of the packed weights this many input lanes ahead (0 = none): deep layers
   // stream their weights from L2/L3, faster than the hardware prefetcher follows.
   int w_prefetch = 0;
+  // 1: each tile call also prefetches (into L2) a share of the weights that run next, so
+  // layers whose weights stream from memory (deep layers: megabytes of weights per image)
+  // overlap that stream with the arithmetic instead of stalling on it.
+  int w_prefetch_next = 0;
+  // 1: non-temporal stores of a blocked output (when y is 64-byte aligned): no read for
+  // ownership of lines that are only written, for outputs far bigger than the caches.
+  int stream_out = 0;
   bool operator==(const ConvNchwcConfig&) const = default;
 };
 

@@ -35,6 +35,14 @@ struct Tile {
   int n_ow, n_oc;
   bool accumulate;  // add the destination's current value (a later input-channel chunk)
   Epilogue act;     // applied last (kNone for a chunk that is not the last)
+  // Lines (64 bytes each) to prefetch into L2, spread over the call's taps: the weights the
+  // caller runs next, so that weights streamed from memory arrive before they are needed.
+  // Vector kernels only; the portable one ignores them.
+  const float* w_next = nullptr;
+  int64_t w_next_lines = 0;
+  // Non-temporal stores of the result (y must be aligned to the vector width): for outputs far
+  // bigger than the caches, no read-for-ownership. The caller fences before others read y.
+  bool stream = false;
 };
 
 using TileFn = void (*)(const Tile&);

@@ -64,6 +64,11 @@ void tile(const Tile& t) {
   const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
   const float* xg = t.x;
   const float* wg = t.w;
+  // The caller's next weights, a share of the lines before each tap.
+  const char* w_next = reinterpret_cast<const char*>(t.w_next);
+  int64_t w_next_left = t.w_next_lines;
+  const int64_t taps = t.groups * t.kh * t.kw;
+  const int64_t w_next_per_tap = taps > 0 ? (w_next_left + taps - 1) / taps : 0;
   for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     // Blocked input: each pixel's lanes are one or two cache lines, far from the next
@@ -77,6 +82,10 @@ void tile(const Tile& t) {
     }
     for (int64_t kh = 0; kh < t.kh; ++kh) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
+        for (int64_t i = 0; i < w_next_per_tap && w_next_left > 0; ++i, --w_next_left) {
+          __builtin_prefetch(w_next, 0, 2);
+          w_next += 64;
+        }
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
         // Border tiles: pixels outside [lo, hi) skip this tap (they would read padding).
@@ -163,6 +172,19 @@ void tile(const Tile& t) {
       for (int p = 0; p < OW; ++p)
         for (int v = 0; v < NV; ++v) acc[p][v] = activate<Ops>(acc[p][v], e);
       break;
+  }
+  if (t.stream) {
+#pragma GCC unroll 32
+    for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        float* at = t.y + (v / VPB) * y_ocb + p * B + (v % VPB) * W;
+        if constexpr (W == 16)
+          _mm512_stream_ps(at, acc[p][v]);
+        else
+          _mm256_stream_ps(at, acc[p][v]);
+      }
+    return;
   }
 #pragma GCC unroll 32
   for (int p = 0; p < OW; ++p)
