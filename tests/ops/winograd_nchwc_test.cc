@@ -67,8 +67,9 @@ using test::kActivations;
 std::vector<WinogradNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) {
   const WinogradNchwcConfig d = default_winograd_nchwc_config(g, isa, block);
   std::vector<WinogradNchwcConfig> out = {d};
-  auto add = [&](int tile, int t, int gt, int oc, int occ) {
+  auto add = [&](int tile, int t, int gt, int oc, int occ, int pf = 0) {
     WinogradNchwcConfig c = d;
+    c.w_prefetch = pf;
     c.tile = tile;
     c.tiles_per_item = t;
     c.gemm_tiles = gt;
@@ -79,7 +80,7 @@ std::vector<WinogradNchwcConfig> configs(const ConvGeometry& g, Isa isa, int blo
   for (int tile : {4, 2}) {
     add(tile, 1, 1, 1, 0);
     add(tile, 5, 3, 2, 1);
-    add(tile, 7, 2, 1, 3);
+    add(tile, 7, 2, 1, 3, 1);
     add(tile, 40, isa == Isa::kAvx2 ? (block == 8 ? 6 : 2) : 14, isa == Isa::kAvx2 ? 1 : 2, 0);
   }
   return out;
@@ -212,6 +213,7 @@ TEST(WinogradNchwc, DefaultConfigIsValidForManyShapes) {
               << winograd_nchwc_config_to_json(d).dump();
           EXPECT_EQ(d.isa, isa);
           EXPECT_EQ(d.block, block);
+          EXPECT_EQ(d.tile, w < 28 ? 2 : 4);  // F(2x2, 3x3) below 28x28 outputs
         }
 }
 
@@ -224,6 +226,7 @@ TEST(WinogradNchwc, ConfigJsonRoundTrip) {
   c.gemm_tiles = 3;
   c.oc_tile = 2;
   c.oc_chunk = 4;
+  c.w_prefetch = 1;
   const nlohmann::json j = winograd_nchwc_config_to_json(c);
   EXPECT_EQ(winograd_nchwc_config_from_json(j), c);
   EXPECT_EQ(winograd_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -231,13 +234,15 @@ TEST(WinogradNchwc, ConfigJsonRoundTrip) {
   EXPECT_EQ(winograd_nchwc_config_from_json(winograd_nchwc_config_to_json(c)), c);
 }
 
-// Configs saved before F(2x2, 3x3) existed have no "tile": they still load, as F(4x4, 3x3).
+// Configs saved before F(2x2, 3x3) existed have no "tile" (nor "w_prefetch"): they still load,
+// as F(4x4, 3x3) without prefetch.
 TEST(WinogradNchwc, ConfigJsonWithoutTileIsF4x4) {
   const nlohmann::json old = nlohmann::json::parse(
       R"({"isa":"portable","block":16,"tiles_per_item":13,"gemm_tiles":13,"oc_tile":2,)"
       R"("oc_chunk":0})");
   const WinogradNchwcConfig c = winograd_nchwc_config_from_json(old);
   EXPECT_EQ(c.tile, 4);
+  EXPECT_EQ(c.w_prefetch, 0);
   EXPECT_EQ(c.tiles_per_item, 13);
 }
 
@@ -265,6 +270,7 @@ TEST(WinogradNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(winograd_nchwc_config_from_json(with("block", 12)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("tile", 3)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("tile", 6)), Error);
+  EXPECT_THROW(winograd_nchwc_config_from_json(with("w_prefetch", 2)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("tiles_per_item", 0)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("gemm_tiles", 0)), Error);
   EXPECT_THROW(winograd_nchwc_config_from_json(with("oc_tile", 99)), Error);
@@ -303,6 +309,9 @@ TEST(WinogradNchwc, ConfigProblemRejectsOtherConvolutionsAndBadTiles) {
   EXPECT_NE(winograd_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.tile = 3;
+  EXPECT_NE(winograd_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.w_prefetch = -1;
   EXPECT_NE(winograd_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.tiles_per_item = 0;
