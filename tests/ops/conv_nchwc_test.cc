@@ -334,6 +334,32 @@ TEST(ConvNchwc, DefaultConfigSplitsWorkEvenly) {
     }
 }
 
+// Layers with a megabyte of weights or more run input-channel passes of about 128 KB of
+// weights per oc tile, prefetching the next pass, with work items for two threads.
+TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
+  const std::vector<Case> layers = {
+      {"3x3_512_7", 1, 512, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1},
+      {"1x1_2048_512_7", 1, 2048, 512, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"1x1_1024_2048_s2", 1, 1024, 2048, 14, 14, 1, 1, 2, 2, 0, 0, 0, 0},
+      {"1x1_256_1024_14", 1, 256, 1024, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+  };
+  for (const Case& cs : layers) {
+    const ConvGeometry g = geometry(cs);
+    const ConvNchwcConfig c = default_conv_nchwc_config(g, Isa::kAvx512, 16);
+    EXPECT_EQ(c.w_prefetch_next, 1) << cs.name;
+    EXPECT_EQ(c.loop_order, 0) << cs.name;
+    const int64_t icb = cs.ic / 16, chunk = c.ic_chunk > 0 ? c.ic_chunk : icb;
+    const int64_t pass_bytes = 4 * chunk * c.oc_tile * 256 * cs.kh * cs.kw;
+    EXPECT_LE(pass_bytes, 128 << 10) << cs.name << " " << conv_nchwc_config_to_json(c).dump();
+    const int64_t n_ocg = (cs.oc / 16 + c.oc_tile - 1) / c.oc_tile;
+    EXPECT_GE(n_ocg * ((g.out_h + c.oh_chunk - 1) / c.oh_chunk), 8) << cs.name;
+  }
+  // A small layer keeps the input-hot order.
+  const ConvNchwcConfig small = default_conv_nchwc_config(
+      geometry({"1x1_64_256", 1, 64, 256, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0}), Isa::kAvx512, 16);
+  EXPECT_EQ(small.w_prefetch_next, 0);
+}
+
 TEST(ConvNchwc, ConfigJsonRoundTrip) {
   ConvNchwcConfig c;
   c.isa = best_isa();

@@ -201,20 +201,24 @@ ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int bl
     c.oc_chunk = ranges > 1 ? static_cast<int>(ceil_div(n_ocg, ranges)) : 0;
   }
   // Deep layers (a megabyte of weights or more) stream their weights from memory on every
-  // inference. Measured on Zen 5 (weights cold, one thread, CPU time; bench_conv_nchwc's cold
-  // mode): an item per oc tile over the whole image, input channels in passes of 16 blocks
-  // (a pass's weights stay in L2 across the image) and each pass prefetching the next one's
-  // weights ran ResNet-50's 3x3 512 at 7x7 at 194 GFLOP/s vs 126, 1x1 2048->512 at 7x7 172 vs
-  // 102, 1x1 256->1024 at 14x14 (residual sum) 151 vs 118, 1024->2048 stride 2 161 vs 133.
-  // With 256 KB of weights the default stayed as fast (512->128 at 28x28: 176 vs 164).
+  // inference. Measured on Zen 5 (bench_conv_nchwc cold mode: weights evicted between runs; one
+  // thread, CPU time): an item per oc tile over the whole image, input channels in passes whose
+  // weights (about 128 KB) stay in L2 across the image, each pass prefetching the next pass's
+  // weights: 3x3 512 at 7x7 194 GFLOP/s vs 126 before, 1x1 2048->512 at 7x7 157 vs 97, 1x1
+  // 256->1024 at 14x14 (residual sum) 151 vs 118, 1x1 1024->2048 stride 2 161 vs 133; with the
+  // weights in cache within 10% either way. At 256 KB of weights the old default stayed as fast
+  // (512->128 at 28x28: 176 vs 164), so smaller layers keep it.
   const int64_t weight_bytes = static_cast<int64_t>(sizeof(float)) * g.out_channels *
                                g.in_channels * g.kernel_h * g.kernel_w;
   if (weight_bytes >= (int64_t{1} << 20)) {
-    constexpr int64_t kPassGroups = 16;
+    constexpr int64_t kPassBytes = 128 << 10;
     const int64_t icb = ceil_div(g.in_channels, block);
+    const int64_t group_bytes =
+        static_cast<int64_t>(sizeof(float)) * c.oc_tile * block * block * g.kernel_h * g.kernel_w;
+    const int64_t passes = ceil_div(icb, std::max<int64_t>(1, kPassBytes / group_bytes));
     c.loop_order = 0;
     c.oc_chunk = 0;
-    c.ic_chunk = icb > kPassGroups ? static_cast<int>(kPassGroups) : 0;
+    c.ic_chunk = passes > 1 ? static_cast<int>(ceil_div(icb, passes)) : 0;
     c.w_prefetch_next = 1;
     // Whole images per item when there are enough oc tiles for two to four threads; else
     // row chunks (each a multiple of the 1x1 tile) to make up the count.
