@@ -24,6 +24,10 @@ constexpr int kMaxSlots = 64;  // scratch slots (threads) the free-slot mask can
 // Bytes of expanded rows one band may hold: the rest of the 1 MB L2 keeps the band's input
 // rows, the weights and the output rows the depthwise conv writes.
 constexpr int64_t kScratchBudget = 384 * 1024;
+// Images of at most this many pixels split over threads in two-block channel chunks.
+constexpr int64_t kSmallImagePixels = 14 * 14;
+// Images of at least this many pixels split over threads by rows.
+constexpr int64_t kLargeImagePixels = 56 * 56;
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
@@ -201,11 +205,21 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(const Con
   c.isa = isa;
   c.block = block;
   const int64_t mid_cb = ceil_div(pw.out_channels, block);
-  // Work items for the threads: images first, then each image split by channel chunks when
-  // they divide evenly (no row is computed twice), else by rows.
+  // Work items for the threads: images first, then parts of an image.
+  // - Large images (56x56 and up) split by rows: each thread reads the input rows the layer
+  //   before (split by rows too) left in its own L2, and a split recomputes only the K - stride
+  //   rows two parts share (MobileNetV2's 112x112 block: 1 of 56 rows).
+  // - Small images (14x14 and below) split in chunks of two channel blocks (one pointwise
+  //   tile): many items, which the pool's stealing evens out when a thread starts late.
+  // - Between, channel chunks that divide evenly (no recomputed row), else rows.
   const int64_t per_image = std::max<int64_t>(1, ceil_div(std::max(threads, 1), pw.batch));
+  const int64_t pixels = dw.in_h * dw.in_w;
   if (per_image > 1) {
-    if (mid_cb % per_image == 0 || dw.out_h < 4 * per_image)
+    if (pixels <= kSmallImagePixels && mid_cb >= 2 * per_image)
+      c.cb_chunk = 2;
+    else if (pixels >= kLargeImagePixels && dw.out_h >= 8 * per_image)
+      c.row_splits = static_cast<int>(per_image);
+    else if (mid_cb % per_image == 0 || dw.out_h < 4 * per_image)
       c.cb_chunk = static_cast<int>(ceil_div(mid_cb, per_image));
     else
       c.row_splits = static_cast<int>(per_image);
