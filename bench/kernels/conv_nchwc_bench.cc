@@ -2,8 +2,12 @@
 // ISA and thread count, at the default config. To try other knobs, set CONV_NCHWC_CONFIG to a
 // config JSON (fields as conv_nchwc_config_to_json writes; missing ones keep the default), e.g.
 //   CONV_NCHWC_CONFIG='{"ow_tile":7,"oc_tile":3}' ./bench_conv_nchwc --benchmark_filter=7x7
+// CONV_NCHWC_COLD=1: each iteration runs the next of enough copies of the conv (same config,
+// own packed weights) to span 256 MB, so its weights come from memory as in a network whose
+// weights exceed the caches; input and output stay the same buffers.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -90,11 +94,20 @@ void bench_layer(benchmark::State& state, const Layer& layer, Isa isa, int threa
   const std::vector<float> bias = random(g.out_channels);
   const std::vector<float> x = random(icb * b * g.in_h * g.in_w);
   std::vector<float> y(static_cast<size_t>(ocb * b * g.out_h * g.out_w));
-  ConvNchwc conv(g, c, w.data(), bias.data(), layer.plain_input ? 0 : c.block, c.block,
-                 Epilogue{Activation::kRelu});
+  const int64_t weight_bytes = static_cast<int64_t>(w.size() * sizeof(float));
+  const char* cold = std::getenv("CONV_NCHWC_COLD");
+  const int64_t copies = cold && std::string(cold) == "1"
+                             ? std::max<int64_t>(2, (int64_t{256} << 20) / weight_bytes)
+                             : 1;
+  std::vector<ConvNchwc> convs;
+  for (int64_t i = 0; i < copies; ++i)
+    convs.emplace_back(g, c, w.data(), bias.data(), layer.plain_input ? 0 : c.block, c.block,
+                       Epilogue{Activation::kRelu});
   ThreadPool pool(threads);
+  size_t next = 0;
   for (auto _ : state) {
-    conv.run(x.data(), nullptr, y.data(), &pool);
+    convs[next].run(x.data(), nullptr, y.data(), &pool);
+    next = next + 1 == convs.size() ? 0 : next + 1;
     benchmark::ClobberMemory();
   }
   state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(g.flops()),
