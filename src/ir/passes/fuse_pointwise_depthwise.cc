@@ -1,5 +1,6 @@
 #include "ir/passes/fuse_pointwise_depthwise.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@ bool is_depthwise_of(const Graph& graph, const Node& n, ValueId x, int64_t chann
 }  // namespace
 
 void fuse_pointwise_depthwise(Graph& graph, const OptimizeOptions& /*options*/) {
+  // For measurement: the same binary with and without the fusion.
+  if (const char* env = std::getenv("HONE_FUSE_PW_DW"); env && std::string(env) == "0") return;
   const UseInfo uses = analyze_uses(graph);
   NameGenerator names(graph);
   NodeReplacer replacer(graph);

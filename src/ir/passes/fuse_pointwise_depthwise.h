@@ -4,6 +4,7 @@
 // 112x112) then lives in an L2-sized scratch instead of a round trip through memory
 // (docs/decisions/008-fuse-pointwise-depthwise.md). Assumes blocked-layout ran; the 1x1 conv
 // must be stride 1, unpadded, without a residual sum, its output not a graph output.
+// HONE_FUSE_PW_DW=0 turns the pass off (to measure the fusion with one binary).
 #pragma once
 
 #include "ir/graph.h"
