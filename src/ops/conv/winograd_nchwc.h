@@ -25,8 +25,8 @@ struct WinogradNchwcConfig {
   int gemm_tiles = 8;       // tiles in one register tile of the (m + 2)^2 small GEMMs
   int oc_tile = 2;          // output-channel blocks in one register tile
   int oc_chunk = 0;         // output-channel blocks per work item; 0 = all
-  // 1: the last GEMM pass over a register tile's weights prefetches the next tile's, for
-  // weights that stream from memory (small images, many channels).
+  // 1: each GEMM pass over a register tile's weights prefetches (into L2) a share of the next
+  // tile's, for weights that stream from memory (small images, many channels).
   int w_prefetch = 0;
   bool operator==(const WinogradNchwcConfig&) const = default;
 };
