@@ -78,7 +78,7 @@ void inverted_residual(benchmark::State& state) {
     if (const char* e = std::getenv("PWDW_CB")) c.cb_chunk = std::atoi(e);
     if (const char* e = std::getenv("PWDW_SPLIT")) c.row_splits = std::atoi(e);
     PointwiseDepthwiseNchwc conv(pw, dw, c, pw_w.data(), pw_b.data(), relu6, dw_w.data(),
-                                 dw_b.data(), relu6, threads);
+                                 dw_b.data(), relu6);
     name = conv.name();
     for (auto _ : state) {
       conv.run(x.data(), nullptr, y.data(), pool.get());

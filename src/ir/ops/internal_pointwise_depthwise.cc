@@ -139,7 +139,7 @@ PreparedOp prepare_fused_pointwise_depthwise(const OpContext& ctx) {
       const PointwiseDepthwiseNchwcConfig config = default_pointwise_depthwise_nchwc_config(
           pg, dg, options.isa, static_cast<int>(b), threads);
       kernel_ptr = std::make_shared<PointwiseDepthwiseNchwc>(pg, dg, config, pw_w, pw_b, pw_act,
-                                                             dw_w, dw_b, dw_act, threads);
+                                                             dw_w, dw_b, dw_act);
     } catch (const Error& e) {
       ctx.fail(e.what());
     }

@@ -1,12 +1,10 @@
 #include "ops/conv/pointwise_depthwise_nchwc.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <new>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -20,7 +18,6 @@ using conv_nchwc::Tile;
 using conv_nchwc::TileFn;
 
 constexpr int kMaxDwOwTile = 16;
-constexpr int kMaxSlots = 64;  // scratch slots (threads) the free-slot mask can track
 // Bytes of expanded rows one band may hold: the rest of the 1 MB L2 keeps the band's input
 // rows, the weights and the output rows the depthwise conv writes.
 constexpr int64_t kScratchBudget = 384 * 1024;
@@ -114,6 +111,27 @@ RowSpan input_rows(const ConvGeometry& dw, int64_t oh0, int64_t oh1) {
 // Most input rows a band of `rows` output rows reads.
 int64_t band_input_rows(const ConvGeometry& dw, int64_t rows) {
   return std::min(dw.in_h, (rows - 1) * dw.stride_h + (dw.kernel_h - 1) * dw.dilation_h + 1);
+}
+
+// The calling thread's scratch of at least `floats` floats, 64-byte aligned. One per thread,
+// shared by every fused kernel (a thread runs one work item at a time): grown on a thread's
+// first item of a bigger kernel, never shrunk, so runs after the first allocate nothing.
+float* thread_scratch(int64_t floats) {
+  struct Buffer {
+    float* data = nullptr;
+    int64_t size = 0;
+    ~Buffer() { ::operator delete[](data, std::align_val_t(64)); }
+  };
+  thread_local Buffer buffer;
+  if (buffer.size < floats) {
+    ::operator delete[](buffer.data, std::align_val_t(64));
+    buffer.data = nullptr;
+    buffer.size = 0;
+    buffer.data = static_cast<float*>(
+        ::operator new[](static_cast<size_t>(floats) * sizeof(float), std::align_val_t(64)));
+    buffer.size = floats;
+  }
+  return buffer.data;
 }
 
 const char* const kWhere = "pointwise_depthwise_nchwc config: ";
@@ -269,55 +287,29 @@ struct PointwiseDepthwiseNchwc::Impl {
   RowsFn rows_fn = nullptr;
   int64_t ow_lo = 0, ow_hi = 0;
   bool fast3x3 = false;
-  // Per-slot scratch: [chunk_cb][band_rows][in_w][b].
+  // A work item's scratch (thread_scratch): [chunk_cb][band_rows][in_w][b].
   int64_t band_rows = 0, slot_cb = 0, slot_floats = 0;
-  int slots = 1;
-  AlignedFloats scratch;
-  mutable std::atomic<uint64_t> free_slots{0};
 
-  Impl(int64_t pw_floats, int64_t mid_floats, int64_t dw_floats, int64_t row_floats,
-       int64_t scratch_floats)
+  Impl(int64_t pw_floats, int64_t mid_floats, int64_t dw_floats, int64_t row_floats)
       : pw_weight(pw_floats),
         pw_bias(mid_floats),
         dw_weight(dw_floats),
         dw_bias(mid_floats),
-        zero_row(row_floats),
-        scratch(scratch_floats) {}
+        zero_row(row_floats) {}
 
   TileFn kernel(int n_ow, int n_oc) const {
     return kernels[static_cast<size_t>((n_oc - 1) * c.pw_ow_tile + n_ow - 1)];
   }
-  int claim_slot() const;
-  void release_slot(int slot) const;
   void expand_rows(const float* xn, float* slot, int64_t cb0, int64_t cb1, int64_t r0, int64_t r1,
                    int64_t at) const;
   void run_item(size_t item, float* slot, const float* x, const float* sum, float* y) const;
 };
 
-int PointwiseDepthwiseNchwc::Impl::claim_slot() const {
-  while (true) {
-    uint64_t mask = free_slots.load(std::memory_order_acquire);
-    if (mask == 0) {  // only when the pool has more threads than slots
-      std::this_thread::yield();
-      continue;
-    }
-    const int s = __builtin_ctzll(mask);
-    if (free_slots.compare_exchange_weak(mask, mask & ~(uint64_t{1} << s),
-                                         std::memory_order_acquire))
-      return s;
-  }
-}
-
-void PointwiseDepthwiseNchwc::Impl::release_slot(int slot) const {
-  free_slots.fetch_or(uint64_t{1} << slot, std::memory_order_release);
-}
-
 PointwiseDepthwiseNchwc::PointwiseDepthwiseNchwc(const ConvGeometry& pw, const ConvGeometry& dw,
                                                  const PointwiseDepthwiseNchwcConfig& c,
                                                  const float* pw_weight, const float* pw_bias,
                                                  Epilogue pw_epilogue, const float* dw_weight,
-                                                 const float* dw_bias, Epilogue dw_epilogue,
-                                                 int threads) {
+                                                 const float* dw_bias, Epilogue dw_epilogue) {
   if (std::string why = pointwise_depthwise_nchwc_config_problem(pw, dw, c); !why.empty())
     throw Error("pointwise_depthwise_nchwc: invalid config: " + why);
   if (!pw_weight || !dw_weight) throw Error("pointwise_depthwise_nchwc: weights are missing");
@@ -327,9 +319,8 @@ PointwiseDepthwiseNchwc::PointwiseDepthwiseNchwc(const ConvGeometry& pw, const C
   const int64_t taps = dw.kernel_h * dw.kernel_w;
   const int64_t band_rows = band_input_rows(dw, c.rows);
   const int64_t slot_cb = band_rows * dw.in_w * b;
-  const int slots = std::clamp(threads, 1, kMaxSlots);
-  impl_ = std::make_unique<Impl>(mid_cb * in_cb * b * b, mid_cb * b, mid_cb * taps * b, dw.in_w * b,
-                                 slots * chunk_cb * slot_cb);
+  impl_ =
+      std::make_unique<Impl>(mid_cb * in_cb * b * b, mid_cb * b, mid_cb * taps * b, dw.in_w * b);
   Impl& m = *impl_;
   m.pw = pw;
   m.dw = dw;
@@ -343,8 +334,6 @@ PointwiseDepthwiseNchwc::PointwiseDepthwiseNchwc(const ConvGeometry& pw, const C
   m.band_rows = band_rows;
   m.slot_cb = slot_cb;
   m.slot_floats = chunk_cb * slot_cb;
-  m.slots = slots;
-  m.free_slots.store(slots == 64 ? ~uint64_t{0} : (uint64_t{1} << slots) - 1);
 
   const int64_t mid = pw.out_channels, cin = pw.in_channels;
   for (int64_t oc = 0; oc < mid; ++oc) {
@@ -467,23 +456,18 @@ void PointwiseDepthwiseNchwc::run(const float* x, const float* sum, float* y,
                                   ThreadPool* pool) const {
   const Impl& m = *impl_;
   const int64_t items = m.pw.batch * m.n_chunks * m.c.row_splits;
-  if (m.slots == 1 || !pool || pool->threads() == 1 || items == 1) {
-    for (int64_t i = 0; i < items; ++i)
-      m.run_item(static_cast<size_t>(i), m.scratch.data, x, sum, y);
-    return;
-  }
-  parallel_for(pool, static_cast<size_t>(items), [&](size_t i) {
-    const int s = m.claim_slot();
-    m.run_item(i, m.scratch.data + s * m.slot_floats, x, sum, y);
-    m.release_slot(s);
-  });
+  parallel_for(pool, static_cast<size_t>(items),
+               [&](size_t i) { m.run_item(i, thread_scratch(m.slot_floats), x, sum, y); });
 }
 
 int64_t PointwiseDepthwiseNchwc::packed_bytes() const {
   const Impl& m = *impl_;
-  return (m.pw_weight.size + m.pw_bias.size + m.dw_weight.size + m.dw_bias.size + m.zero_row.size +
-          m.scratch.size) *
+  return (m.pw_weight.size + m.pw_bias.size + m.dw_weight.size + m.dw_bias.size + m.zero_row.size) *
          static_cast<int64_t>(sizeof(float));
+}
+
+int64_t PointwiseDepthwiseNchwc::scratch_bytes() const {
+  return impl_->slot_floats * static_cast<int64_t>(sizeof(float));
 }
 
 const PointwiseDepthwiseNchwcConfig& PointwiseDepthwiseNchwc::config() const {

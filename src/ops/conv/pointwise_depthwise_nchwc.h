@@ -55,23 +55,25 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(
 class PointwiseDepthwiseNchwc {
  public:
   // Packs both convs' weights (pointwise OIHW [M, C, 1, 1], depthwise [M, 1, KH, KW]) and
-  // biases (nullable). Input and output are blocked ([N, ceil(C/b), H, W, b]). The scratch
-  // holds one band per thread of a pool of up to `threads` threads.
+  // biases (nullable). Input and output are blocked ([N, ceil(C/b), H, W, b]). The scratch is
+  // per thread and shared by every instance (scratch_bytes() per thread, at most).
   // Throws hone::Error when pointwise_depthwise_nchwc_config_problem is not empty.
   PointwiseDepthwiseNchwc(const ConvGeometry& pointwise, const ConvGeometry& depthwise,
                           const PointwiseDepthwiseNchwcConfig& config, const float* pw_weight,
                           const float* pw_bias, Epilogue pw_epilogue, const float* dw_weight,
-                          const float* dw_bias, Epilogue dw_epilogue, int threads);
+                          const float* dw_bias, Epilogue dw_epilogue);
   ~PointwiseDepthwiseNchwc();
   PointwiseDepthwiseNchwc(PointwiseDepthwiseNchwc&&) noexcept;
   PointwiseDepthwiseNchwc& operator=(PointwiseDepthwiseNchwc&&) noexcept;
 
   // y = dw_act(depthwise(pw_act(pointwise(x) + pw_bias)) + dw_bias + sum); sum (nullable) has
-  // y's layout and may alias y. Not reentrant (the scratch is shared by calls); a pool with
-  // more threads than the constructor's makes the extra ones wait for a free scratch.
+  // y's layout and may alias y. Allocates only when a thread's scratch grows (its first run
+  // of the biggest instance).
   void run(const float* x, const float* sum, float* y, ThreadPool* pool) const;
-  // Packed weights and biases plus the scratch.
+  // Packed weights and biases.
   int64_t packed_bytes() const;
+  // The scratch a thread needs (kept per thread, shared by all instances).
+  int64_t scratch_bytes() const;
   const PointwiseDepthwiseNchwcConfig& config() const;
   // "pw_dw_nchw16c avx512 r4 3x3 ow8" and the like.
   std::string name() const;
