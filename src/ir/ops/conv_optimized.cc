@@ -48,17 +48,27 @@ const float* sum_of(TensorsIn in, int sum_input) {
   return in[static_cast<size_t>(sum_input)]->data<float>();
 }
 
-// Winograd's transforms and its 4x larger weights (36 vs 9 floats per filter, read from memory
-// on each run) pay off on large images. Measured at 2 threads (bench/layers.sh, a busy VM):
-// ResNet-50's 56x56x64 and 28x28x128 layers 0.6-0.9 ms against 1.2-1.4 ms direct, VGG-16's
-// 224/112/56 ones 1.4-1.9x faster; slower: ResNet's 14x14x256 (2.0-2.2 vs 1.2-1.5 ms) and
-// 7x7x512 (4x), VGG's 28x28 256->512 (19 MB of weights; 32 vs 24 ms); 28x28x512 (38 MB,
-// 7-tile GEMM register tiles) no faster. So: 28x28+ outputs, weights up to 16 MB, and items
-// of at least 13 tiles (wide GEMM register tiles).
+// Winograd's transforms and its larger weights (36 or 16 vs 9 floats per filter, read from
+// memory on each run) pay off on large images only. F(4x4, 3x3), measured at 2 threads
+// (bench/layers.sh, a busy VM): ResNet-50's 56x56x64 and 28x28x128 layers 0.6-0.9 ms against
+// 1.2-1.4 ms direct, VGG-16's 224/112/56 ones 1.4-1.9x faster; slower: ResNet's 14x14x256
+// (2.0-2.2 vs 1.2-1.5 ms) and 7x7x512 (4x), VGG's 28x28 256->512 (19 MB of weights; 32 vs
+// 24 ms); 28x28x512 (38 MB, 7-tile GEMM register tiles) no faster. So: 28x28+ outputs, weights
+// up to 16 MB, and items of at least 13 tiles (wide GEMM register tiles).
+// F(2x2, 3x3) (the default config's choice below 28x28) on ResNet-50's 14x14x256 layers, in
+// the model (hone run --profile, min of 4 interleaved rounds, a busy VM): 1.04-1.16 ms against
+// 1.19-1.30 ms direct at 1 thread, 0.90-1.26 against 1.16-1.52 at 2; at 7x7x512 (16.8 MB of
+// weights, 8x8 outputs computed for 7x7) it loses (1.6-2.0 against 1.3-1.7 ms). So: 14x14 up to
+// 28x28 outputs with 128+ channels in and out, weights up to 16 MB.
 bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
-  const int64_t weight_bytes = 36 * g.in_channels * g.out_channels * 4;
+  const int64_t points = int64_t{c.tile + 2} * (c.tile + 2);
+  const int64_t weight_bytes = points * g.in_channels * g.out_channels * 4;
+  if (weight_bytes > (int64_t{16} << 20)) return false;
+  if (c.tile == 2)
+    return g.in_channels >= 128 && g.out_channels >= 128 && g.out_h * g.out_w >= 14 * 14 &&
+           g.out_h * g.out_w < 28 * 28;
   return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28 &&
-         weight_bytes <= (int64_t{16} << 20) && c.tiles_per_item >= 13;
+         c.tiles_per_item >= 13;
 }
 
 void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
@@ -76,8 +86,9 @@ void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedO
   };
 }
 
-// The dense algorithm: Winograd F(4x4, 3x3) where it applies and measured faster than the
-// direct kernel, else direct. HONE_CONV_ALGO=direct|winograd|auto overrides the choice (for
+// The dense algorithm: Winograd (F(4x4, 3x3) on large images, F(2x2, 3x3) on 14x14-class ones,
+// as the default config picks) where it applies and measured faster than the direct kernel,
+// else direct. HONE_CONV_ALGO=direct|winograd|auto overrides the choice (for
 // measurement; `winograd` still needs a 3x3 stride-1 layer with blocked input and output).
 enum class DenseAlgo { kDirect, kWinograd };
 
