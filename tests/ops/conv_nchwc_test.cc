@@ -360,6 +360,17 @@ TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
   EXPECT_EQ(small.w_prefetch_next, 0);
 }
 
+// A first conv (3 input channels) takes 6 x 4 tiles where the registers hold them.
+TEST(ConvNchwc, DefaultConfigOfAFirstConv) {
+  const ConvGeometry g = geometry({"7x7_rgb", 1, 3, 64, 224, 224, 7, 7, 2, 2, 3, 3, 3, 3});
+  const ConvNchwcConfig c = default_conv_nchwc_config(g, Isa::kAvx512, 16);
+  EXPECT_EQ(c.oc_tile, 4);
+  EXPECT_EQ(c.ow_tile, 6);
+  // AVX2's 16 registers do not hold 6 x 4: it keeps a tile that fits.
+  const ConvNchwcConfig avx2 = default_conv_nchwc_config(g, Isa::kAvx2, 8);
+  EXPECT_LE((avx2.ow_tile + 1) * avx2.oc_tile + 1, 16) << conv_nchwc_config_to_json(avx2).dump();
+}
+
 TEST(ConvNchwc, ConfigJsonRoundTrip) {
   ConvNchwcConfig c;
   c.isa = best_isa();
