@@ -50,6 +50,8 @@ const Layer kLayers[] = {
     {"1x1_1024_2048_14_s2", 1024, 2048, 14, 1, 2},
     {"3x3_256_256_28_s2", 256, 256, 28, 3, 2},
     {"3x3_512_512_14_s2", 512, 512, 14, 3, 2},
+    // MobileNetV2's first conv (plain 3-channel input, two output blocks).
+    {"3x3_3_32_224_s2", 3, 32, 224, 3, 2, true},
 };
 
 ConvGeometry geometry(const Layer& l) {
