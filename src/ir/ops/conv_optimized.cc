@@ -55,17 +55,20 @@ const float* sum_of(TensorsIn in, int sum_input) {
 // (2.0-2.2 vs 1.2-1.5 ms) and 7x7x512 (4x), VGG's 28x28 256->512 (19 MB of weights; 32 vs
 // 24 ms); 28x28x512 (38 MB, 7-tile GEMM register tiles) no faster. So: 28x28+ outputs, weights
 // up to 16 MB, and items of at least 13 tiles (wide GEMM register tiles).
-// F(2x2, 3x3) (the default config's choice below 28x28) on ResNet-50's 14x14x256 layers, in
-// the model (hone run --profile, min of 4 interleaved rounds, a busy VM): 1.04-1.16 ms against
-// 1.19-1.30 ms direct at 1 thread, 0.90-1.26 against 1.16-1.52 at 2; at 7x7x512 (16.8 MB of
-// weights, 8x8 outputs computed for 7x7) it loses (1.6-2.0 against 1.3-1.7 ms). So: 14x14 up to
-// 28x28 outputs with 128+ channels in and out, weights up to 16 MB.
+// F(2x2, 3x3) (the default config's choice below 28x28) on ResNet-50's 14x14x256 layers:
+// 1.5x faster in the model at 1 thread (hone run --profile, min of 5 interleaved rounds, a busy
+// VM: 0.70-0.79 ms against 1.12-1.19 ms direct); at 2 threads the five layers' sum took a
+// median 0.80 of direct's over 10 paired rounds (0.34-1.95: the VM was busy). GoogLeNet's
+// 14x14 128..160 -> 256..320 layers (weights under 4 MB, another work split) were slower in 5
+// of 8 paired rounds, and at 7x7x512 (16.8 MB of weights, 8x8 outputs computed for 7x7) it
+// ties at best (micro-benchmark, 1 thread: 1.05 against 1.07 ms). So: 14x14 up to 28x28
+// outputs with 256+ channels in and out, weights up to 16 MB.
 bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
   const int64_t points = int64_t{c.tile + 2} * (c.tile + 2);
   const int64_t weight_bytes = points * g.in_channels * g.out_channels * 4;
   if (weight_bytes > (int64_t{16} << 20)) return false;
   if (c.tile == 2)
-    return g.in_channels >= 128 && g.out_channels >= 128 && g.out_h * g.out_w >= 14 * 14 &&
+    return g.in_channels >= 256 && g.out_channels >= 256 && g.out_h * g.out_w >= 14 * 14 &&
            g.out_h * g.out_w < 28 * 28;
   return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28 &&
          c.tiles_per_item >= 13;
