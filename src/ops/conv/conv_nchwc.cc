@@ -54,18 +54,6 @@ TapRange tap_range(int64_t base, int64_t taps, int64_t dilation, int64_t size) {
   return r;
 }
 
-TileFn tile_kernel(Isa isa, int block, int n_ow, int n_oc) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return conv_nchwc::avx512::tile_kernel(block, n_ow, n_oc);
-    case Isa::kAvx2:
-      return conv_nchwc::avx2::tile_kernel(block, n_ow, n_oc);
-    case Isa::kPortable:
-      break;
-  }
-  return conv_nchwc::portable::tile_kernel(block, n_ow, n_oc);
-}
-
 bool is_flat(const ConvGeometry& g) {
   return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
          g.pad_top == 0 && g.pad_left == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
@@ -384,7 +372,7 @@ ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const floa
   }
   for (int oc = 1; oc <= c.oc_tile; ++oc)
     for (int ow = 1; ow <= c.ow_tile; ++ow)
-      m.kernels.push_back(tile_kernel(c.isa, c.block, ow, oc));
+      m.kernels.push_back(conv_nchwc::tile_kernel(c.isa, c.block, ow, oc));
 }
 
 ConvNchwc::~ConvNchwc() = default;
@@ -575,4 +563,19 @@ void ConvNchwc::run(const float* x, const float* sum, float* y, ThreadPool* pool
   });
 }
 
+namespace conv_nchwc {
+
+TileFn tile_kernel(Isa isa, int block, int n_ow, int n_oc) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return avx512::tile_kernel(block, n_ow, n_oc);
+    case Isa::kAvx2:
+      return avx2::tile_kernel(block, n_ow, n_oc);
+    case Isa::kPortable:
+      break;
+  }
+  return portable::tile_kernel(block, n_ow, n_oc);
+}
+
+}  // namespace conv_nchwc
 }  // namespace hone

@@ -76,5 +76,7 @@ TileFn tile_kernel(int block, int n_ow, int n_oc);
 namespace avx512 {
 TileFn tile_kernel(int block, int n_ow, int n_oc);
 }
+// The kernel of the ISA's variant (the three above, by isa).
+TileFn tile_kernel(Isa isa, int block, int n_ow, int n_oc);
 
 }  // namespace hone::conv_nchwc

@@ -24,14 +24,6 @@ int64_t floor_div(int64_t a, int64_t b) {  // b > 0
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-// Output columns whose every tap reads an in-range input column.
-void interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi) {
-  lo = std::min(g.out_w, ceil_div(g.pad_left, g.stride_w));
-  const int64_t last_start = g.in_w - 1 + g.pad_left - (g.kernel_w - 1) * g.dilation_w;
-  hi = last_start < 0 ? 0 : floor_div(last_start, g.stride_w) + 1;
-  hi = std::max(lo, std::min(g.out_w, hi));
-}
-
 // [N, C, HW] plain -> [N, ceil(C/b), HW, b], padding lanes zero.
 void to_blocked(const float* src, float* dst, int64_t n, int64_t c, int64_t hw, int64_t b,
                 ThreadPool* pool) {
@@ -63,9 +55,28 @@ void from_blocked(const float* src, float* dst, int64_t n, int64_t c, int64_t hw
   });
 }
 
-// Whether the 3x3 row kernel can run the geometry: every output column's window misses at
-// most its first column (left pad) or its last (right pad), never both or more.
-bool fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
+}  // namespace
+
+DepthwiseRowsFn depthwise_rows_kernel(Isa isa, int block) {
+  switch (isa) {
+    case Isa::kAvx512:  // block 8 fills a ymm exactly: the AVX2 code
+      return block == 16 ? &avx512::depthwise_rows : &avx2::depthwise_rows;
+    case Isa::kAvx2:
+      return &avx2::depthwise_rows;
+    case Isa::kPortable:
+      break;
+  }
+  return &depthwise_rows_portable;
+}
+
+void depthwise_interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi) {
+  lo = std::min(g.out_w, ceil_div(g.pad_left, g.stride_w));
+  const int64_t last_start = g.in_w - 1 + g.pad_left - (g.kernel_w - 1) * g.dilation_w;
+  hi = last_start < 0 ? 0 : floor_div(last_start, g.stride_w) + 1;
+  hi = std::max(lo, std::min(g.out_w, hi));
+}
+
+bool depthwise_fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
   if (g.kernel_h != 3 || g.kernel_w != 3 || g.dilation_h != 1 || g.dilation_w != 1) return false;
   if (g.stride_w > 2 || g.pad_left > 1 || lo != g.pad_left) return false;
   if (lo == 1 && g.in_w < 2) return false;  // the left pixel reads columns 0 and 1
@@ -76,8 +87,6 @@ bool fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
   }
   return true;
 }
-
-}  // namespace
 
 nlohmann::json depthwise_nchwc_config_to_json(const DepthwiseNchwcConfig& c) {
   return {{"isa", std::string(isa_name(c.isa))},
@@ -143,7 +152,7 @@ DepthwiseNchwcConfig default_depthwise_nchwc_config(const ConvGeometry& g, Isa i
   c.isa = isa;
   c.block = block;
   int64_t lo = 0, hi = 0;
-  interior_columns(g, lo, hi);
+  depthwise_interior_columns(g, lo, hi);
   // Portable code keeps its 8-lane accumulators in SSE pairs: fewer of them fit. AVX-512's 32
   // registers hold 14 accumulators beside the 3x3 row kernel's 9 weights; wider stride-1 tiles
   // measured faster on MobileNetV2's 14x14 layers, stride-2 ones did not.
@@ -201,19 +210,9 @@ DepthwiseNchwc::DepthwiseNchwc(const ConvGeometry& g, const DepthwiseNchwcConfig
   if (input_block == 0) m.x_scratch.resize(static_cast<size_t>(g.batch * cb * g.in_h * g.in_w * b));
   if (output_block == 0)
     m.y_scratch.resize(static_cast<size_t>(g.batch * cb * g.out_h * g.out_w * b));
-  switch (config.isa) {
-    case Isa::kAvx512:
-      m.rows = b == 16 ? &avx512::depthwise_rows : &avx2::depthwise_rows;
-      break;
-    case Isa::kAvx2:
-      m.rows = &avx2::depthwise_rows;
-      break;
-    case Isa::kPortable:
-      m.rows = &depthwise_rows_portable;
-      break;
-  }
-  interior_columns(g, m.ow_lo, m.ow_hi);
-  m.fast3x3 = config.fast3x3 && fits_3x3_kernel(g, m.ow_lo, m.ow_hi);
+  m.rows = depthwise_rows_kernel(config.isa, static_cast<int>(b));
+  depthwise_interior_columns(g, m.ow_lo, m.ow_hi);
+  m.fast3x3 = config.fast3x3 && depthwise_fits_3x3_kernel(g, m.ow_lo, m.ow_hi);
   if (m.fast3x3) m.zero_row.assign(static_cast<size_t>(g.in_w * b), 0.0f);
 }
 

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 
+#include "core/cpu_features.h"
 #include "ops/common/epilogue.h"
+#include "ops/conv/conv_nchwc.h"
 
 namespace hone {
 
@@ -40,5 +42,16 @@ namespace avx512 {
 // Block 16 only (one zmm per pixel); block 8 runs the AVX2 variant.
 void depthwise_rows(const DepthwiseRowArgs& a, int64_t oh_begin, int64_t oh_end);
 }  // namespace avx512
+
+using DepthwiseRowsFn = void (*)(const DepthwiseRowArgs&, int64_t, int64_t);
+// The row function of the ISA variant for the block (AVX-512 with block 8 runs the AVX2 code).
+DepthwiseRowsFn depthwise_rows_kernel(Isa isa, int block);
+
+// Output columns [lo, hi) whose every tap reads an in-range input column.
+void depthwise_interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi);
+
+// Whether the 3x3 row kernel (fast3x3) can run the geometry, given its interior columns: every
+// output column's window misses at most its first column (left pad) or its last (right pad).
+bool depthwise_fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi);
 
 }  // namespace hone

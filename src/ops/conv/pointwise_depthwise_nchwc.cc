@@ -30,10 +30,6 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
-int64_t floor_div(int64_t a, int64_t b) {  // b > 0
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 // 64-byte aligned floats, zero-filled.
 struct AlignedFloats {
   float* data = nullptr;
@@ -47,54 +43,6 @@ struct AlignedFloats {
   AlignedFloats(const AlignedFloats&) = delete;
   AlignedFloats& operator=(const AlignedFloats&) = delete;
 };
-
-// Output columns whose every tap reads an in-range input column (as the depthwise kernel).
-void interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi) {
-  lo = std::min(g.out_w, ceil_div(g.pad_left, g.stride_w));
-  const int64_t last_start = g.in_w - 1 + g.pad_left - (g.kernel_w - 1) * g.dilation_w;
-  hi = last_start < 0 ? 0 : floor_div(last_start, g.stride_w) + 1;
-  hi = std::max(lo, std::min(g.out_w, hi));
-}
-
-// Whether the depthwise 3x3 row kernel can run the geometry (the depthwise kernel's rule):
-// every output column's window misses at most its first column or its last.
-bool fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
-  if (g.kernel_h != 3 || g.kernel_w != 3 || g.dilation_h != 1 || g.dilation_w != 1) return false;
-  if (g.stride_w > 2 || g.pad_left > 1 || lo != g.pad_left) return false;
-  if (lo == 1 && g.in_w < 2) return false;
-  if (g.out_w - hi > 1) return false;
-  if (g.out_w - hi == 1) {
-    const int64_t c0 = hi * g.stride_w - g.pad_left;
-    if (c0 < 0 || c0 + 2 != g.in_w) return false;
-  }
-  return true;
-}
-
-TileFn tile_kernel(Isa isa, int block, int n_ow, int n_oc) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return conv_nchwc::avx512::tile_kernel(block, n_ow, n_oc);
-    case Isa::kAvx2:
-      return conv_nchwc::avx2::tile_kernel(block, n_ow, n_oc);
-    case Isa::kPortable:
-      break;
-  }
-  return conv_nchwc::portable::tile_kernel(block, n_ow, n_oc);
-}
-
-using RowsFn = void (*)(const DepthwiseRowArgs&, int64_t, int64_t);
-
-RowsFn rows_kernel(Isa isa, int block) {
-  switch (isa) {
-    case Isa::kAvx512:  // block 8 fills a ymm exactly: the AVX2 code
-      return block == 16 ? &avx512::depthwise_rows : &avx2::depthwise_rows;
-    case Isa::kAvx2:
-      return &avx2::depthwise_rows;
-    case Isa::kPortable:
-      break;
-  }
-  return &depthwise_rows_portable;
-}
 
 // Input rows [lo, hi) that depthwise output rows [oh0, oh1) read, clipped to the image.
 struct RowSpan {
@@ -266,7 +214,7 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(const Con
   const bool wide = isa == Isa::kAvx512 && block == 16 && dw.stride_w == 1;
   const int64_t max_tile = isa == Isa::kPortable ? 4 : wide ? 14 : 8;
   int64_t lo = 0, hi = 0;
-  interior_columns(dw, lo, hi);
+  depthwise_interior_columns(dw, lo, hi);
   const int64_t width = std::max<int64_t>(1, hi - lo);
   c.dw_ow_tile = static_cast<int>(
       std::clamp<int64_t>(ceil_div(width, ceil_div(width, max_tile)), 1, max_tile));
@@ -284,7 +232,7 @@ struct PointwiseDepthwiseNchwc::Impl {
   AlignedFloats dw_bias;        // [mid_cb][b]
   AlignedFloats zero_row;       // [in_w][b] zeros, for rows outside the image
   std::vector<TileFn> kernels;  // [n_oc - 1][n_ow - 1]
-  RowsFn rows_fn = nullptr;
+  DepthwiseRowsFn rows_fn = nullptr;
   int64_t ow_lo = 0, ow_hi = 0;
   bool fast3x3 = false;
   // A work item's scratch (thread_scratch): [chunk_cb][band_rows][in_w][b].
@@ -347,10 +295,10 @@ PointwiseDepthwiseNchwc::PointwiseDepthwiseNchwc(const ConvGeometry& pw, const C
   }
   for (int oc = 1; oc <= c.pw_oc_tile; ++oc)
     for (int ow = 1; ow <= c.pw_ow_tile; ++ow)
-      m.kernels.push_back(tile_kernel(c.isa, c.block, ow, oc));
-  m.rows_fn = rows_kernel(c.isa, c.block);
-  interior_columns(dw, m.ow_lo, m.ow_hi);
-  m.fast3x3 = c.fast3x3 && fits_3x3_kernel(dw, m.ow_lo, m.ow_hi);
+      m.kernels.push_back(conv_nchwc::tile_kernel(c.isa, c.block, ow, oc));
+  m.rows_fn = depthwise_rows_kernel(c.isa, c.block);
+  depthwise_interior_columns(dw, m.ow_lo, m.ow_hi);
+  m.fast3x3 = c.fast3x3 && depthwise_fits_3x3_kernel(dw, m.ow_lo, m.ow_hi);
 }
 
 PointwiseDepthwiseNchwc::~PointwiseDepthwiseNchwc() = default;
