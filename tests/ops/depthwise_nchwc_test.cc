@@ -13,6 +13,7 @@
 #include "core/thread_pool.h"
 #include "ops/blocked_test_util.h"
 #include "ops/conv/conv_reference.h"
+#include "ops/conv_test_util.h"
 #include "ops/op_test_util.h"
 
 namespace hone {
@@ -98,14 +99,7 @@ double relative_error(const Case& k, const Variant& v) {
   if (v.output_block)
     for (float f : y)
       if (!std::isfinite(f)) return INFINITY;
-  double scale = 1.0, worst = 0.0;
-  for (size_t i = 0; i < expect.size(); ++i) {
-    scale = std::max(scale, std::fabs(double(expect[i])));
-    const double d = std::fabs(double(got[i]) - double(expect[i]));
-    if (std::isnan(d)) return INFINITY;
-    worst = std::max(worst, d);
-  }
-  return worst / scale;
+  return test::max_relative_error(got, expect);
 }
 
 const std::vector<Case>& cases() {

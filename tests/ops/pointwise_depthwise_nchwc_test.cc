@@ -51,22 +51,6 @@ ConvGeometry depthwise_of(const Case& k) {
   return g;
 }
 
-ConvParams params_of(const ConvGeometry& g, int64_t group) {
-  ConvParams p;
-  p.in_channels = g.in_channels;
-  p.out_channels = g.out_channels;
-  p.group = group;
-  p.window.batch = g.batch;
-  p.window.in = {g.in_h, g.in_w};
-  p.window.out = {g.out_h, g.out_w};
-  p.window.kernel = {g.kernel_h, g.kernel_w};
-  p.window.strides = {g.stride_h, g.stride_w};
-  p.window.dilations = {g.dilation_h, g.dilation_w};
-  p.window.pads_begin = {g.pad_top, g.pad_left};
-  p.window.pads_end = {0, 0};
-  return p;
-}
-
 struct Variant {
   PointwiseDepthwiseNchwcConfig config;
   bool bias = true, sum = false;
@@ -90,11 +74,11 @@ double relative_error(const Case& k, const Variant& v) {
   std::vector<double> pbd(pw_b.begin(), pw_b.end()), dwd(dw_w.begin(), dw_w.end());
   std::vector<double> dbd(dw_b.begin(), dw_b.end());
   std::vector<double> mid(static_cast<size_t>(k.n * k.mid * in_sp));
-  conv_reference<double>(params_of(pw, 1), xd.data(), pwd.data(), v.bias ? pbd.data() : nullptr,
-                         mid.data());
+  conv_reference<double>(test::conv_params_of(pw), xd.data(), pwd.data(),
+                         v.bias ? pbd.data() : nullptr, mid.data());
   for (double& m : mid) m = apply_epilogue(static_cast<float>(m), v.pw_act);
   std::vector<double> out(static_cast<size_t>(k.n * k.mid * out_sp));
-  conv_reference<double>(params_of(dw, k.mid), mid.data(), dwd.data(),
+  conv_reference<double>(test::conv_params_of(dw, k.mid), mid.data(), dwd.data(),
                          v.bias ? dbd.data() : nullptr, out.data());
   std::vector<float> expect(out.size());
   for (size_t i = 0; i < out.size(); ++i)
@@ -110,14 +94,7 @@ double relative_error(const Case& k, const Variant& v) {
   for (float f : y)
     if (!std::isfinite(f)) return INFINITY;
   const std::vector<float> got = test::unblock_vector(y, k.n, k.mid, out_sp, b);
-  double scale = 1.0, worst = 0.0;
-  for (size_t i = 0; i < expect.size(); ++i) {
-    scale = std::max(scale, std::fabs(double(expect[i])));
-    const double d = std::fabs(double(got[i]) - double(expect[i]));
-    if (std::isnan(d)) return INFINITY;
-    worst = std::max(worst, d);
-  }
-  return worst / scale;
+  return test::max_relative_error(got, expect);
 }
 
 const std::vector<Case>& cases() {
