@@ -14,27 +14,6 @@
 namespace hone {
 namespace {
 
-ConvGeometry geometry_of(const ConvParams& p) {
-  const WindowGeometry& w = p.window;
-  ConvGeometry g;
-  g.batch = w.batch;
-  g.in_channels = p.in_channels;
-  g.in_h = w.in[0];
-  g.in_w = w.in[1];
-  g.out_channels = p.out_channels;
-  g.out_h = w.out[0];
-  g.out_w = w.out[1];
-  g.kernel_h = w.kernel[0];
-  g.kernel_w = w.kernel[1];
-  g.stride_h = w.strides[0];
-  g.stride_w = w.strides[1];
-  g.pad_top = w.pads_begin[0];
-  g.pad_left = w.pads_begin[1];
-  g.dilation_h = w.dilations[0];
-  g.dilation_w = w.dilations[1];
-  return g;
-}
-
 // The block the kernels work in: the tensors' block, else the ISA's natural one.
 int working_block(const OptimizedConvSpec& s, Isa isa) {
   if (s.input_block != 0) return s.input_block;
@@ -75,7 +54,7 @@ bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
 }
 
 void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
-  const ConvGeometry g = geometry_of(s.params);
+  const ConvGeometry g = conv_geometry_of(s.params);
   const ConvNchwcConfig config = default_conv_nchwc_config(g, isa, working_block(s, isa));
   auto conv = std::make_shared<ConvNchwc>(g, config, s.weight, s.bias, s.input_block,
                                           s.output_block, s.epilogue);
@@ -124,7 +103,7 @@ void bind_winograd(const OptimizedConvSpec& s, const ConvGeometry& g, Isa isa, T
 }
 
 void bind_depthwise(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
-  const ConvGeometry g = geometry_of(s.params);
+  const ConvGeometry g = conv_geometry_of(s.params);
   const DepthwiseNchwcConfig config = default_depthwise_nchwc_config(g, isa, working_block(s, isa));
   auto conv = std::make_shared<DepthwiseNchwc>(g, config, s.weight, s.bias, s.input_block,
                                                s.output_block, s.epilogue);
@@ -143,7 +122,7 @@ void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, Prepare
   const ConvParams& p = s.params;
   const int64_t groups = p.group;
   const int64_t cin_g = p.in_channels / groups, cout_g = p.out_channels / groups;
-  ConvGeometry g = geometry_of(p);
+  ConvGeometry g = conv_geometry_of(p);
   const int64_t batch = g.batch;
   g.batch = 1;
   g.in_channels = cin_g;
@@ -198,6 +177,27 @@ void bind_reference(const OptimizedConvSpec& s, PreparedOp& op, const std::strin
 
 }  // namespace
 
+ConvGeometry conv_geometry_of(const ConvParams& p) {
+  const WindowGeometry& w = p.window;
+  ConvGeometry g;
+  g.batch = w.batch;
+  g.in_channels = p.in_channels;
+  g.in_h = w.in[0];
+  g.in_w = w.in[1];
+  g.out_channels = p.out_channels;
+  g.out_h = w.out[0];
+  g.out_w = w.out[1];
+  g.kernel_h = w.kernel[0];
+  g.kernel_w = w.kernel[1];
+  g.stride_h = w.strides[0];
+  g.stride_w = w.strides[1];
+  g.pad_top = w.pads_begin[0];
+  g.pad_left = w.pads_begin[1];
+  g.dilation_h = w.dilations[0];
+  g.dilation_w = w.dilations[1];
+  return g;
+}
+
 void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, PreparedOp& op) {
   const KernelOptions& options = ctx.kernel_options();
   const Isa isa = options.isa;
@@ -208,7 +208,7 @@ void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, Pr
   op.packed_inputs = {1, 2};
   try {
     if (p.group == 1) {
-      const ConvGeometry g = geometry_of(p);
+      const ConvGeometry g = conv_geometry_of(p);
       if (dense_algo(spec, g, isa) == DenseAlgo::kWinograd)
         bind_winograd(spec, g, isa, options.pool, op);
       else

@@ -5,6 +5,7 @@
 
 #include "ir/op_registry.h"
 #include "ops/common/epilogue.h"
+#include "ops/conv/conv_nchwc.h"
 #include "ops/conv/conv_reference.h"
 
 namespace hone {
@@ -18,6 +19,9 @@ struct OptimizedConvSpec {
   const float* bias = nullptr;    // nullable
   int sum_input = -1;             // index of the residual Sum among the run inputs, or -1
 };
+
+// The optimized kernels' view of a 2-D convolution's sizes (pads_end follows from the output).
+ConvGeometry conv_geometry_of(const ConvParams& params);
 
 // Sets op.run, op.packed_bytes, op.kernel_name and op.needs_zeroed_outputs from
 // ctx.kernel_options() (isa, pool). Run inputs are X at 0, the Sum at spec.sum_input.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "ir/ops/conv_optimized.h"
 #include "ir/ops/conv_window.h"
 #include "ir/ops/families.h"
 #include "ops/conv/fused_conv_reference.h"
@@ -34,27 +35,6 @@ Epilogue read_epilogue(const OpContext& ctx, const char* name, const char* param
     ctx.fail(std::string(name) + " '" + act + "' with " + std::to_string(p.size()) + " " + params +
              " is not supported");
   return *e;
-}
-
-ConvGeometry geometry_of(const ConvParams& p) {
-  const WindowGeometry& w = p.window;
-  ConvGeometry g;
-  g.batch = w.batch;
-  g.in_channels = p.in_channels;
-  g.in_h = w.in[0];
-  g.in_w = w.in[1];
-  g.out_channels = p.out_channels;
-  g.out_h = w.out[0];
-  g.out_w = w.out[1];
-  g.kernel_h = w.kernel[0];
-  g.kernel_w = w.kernel[1];
-  g.stride_h = w.strides[0];
-  g.stride_w = w.strides[1];
-  g.pad_top = w.pads_begin[0];
-  g.pad_left = w.pads_begin[1];
-  g.dilation_h = w.dilations[0];
-  g.dilation_w = w.dilations[1];
-  return g;
 }
 
 const float* optional_data(TensorsIn in, size_t i) {
@@ -133,7 +113,7 @@ PreparedOp prepare_fused_pointwise_depthwise(const OpContext& ctx) {
     const KernelOptions& options = ctx.kernel_options();
     ThreadPool* pool = options.pool;
     const int threads = pool ? pool->threads() : 1;
-    const ConvGeometry pg = geometry_of(pp), dg = geometry_of(dp);
+    const ConvGeometry pg = conv_geometry_of(pp), dg = conv_geometry_of(dp);
     std::shared_ptr<PointwiseDepthwiseNchwc> kernel_ptr;
     try {
       const PointwiseDepthwiseNchwcConfig config = default_pointwise_depthwise_nchwc_config(
