@@ -9,6 +9,8 @@
 #      conv/gemm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 [ $# -eq 1 ] || { echo "usage: bash bench/layers.sh MODEL (zoo name or .onnx path)" >&2; exit 2; }
 hone=${HONE:-build/hone}
 peak=${PEAK:-build/bench/hone-peak}
@@ -17,16 +19,10 @@ bins=("$hone")
 for bin in "${bins[@]}"; do
   [ -x "$bin" ] || { echo "layers.sh: $bin is missing: build it (cmake --build build --target hone hone-peak) or set HONE/PEAK" >&2; exit 2; }
 done
-cores=$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)
+cores=$(physical_cores)
 threads=${THREADS:-${cores:-2}}
 
-model=$1
-if [[ "$model" != *.onnx ]]; then
-  mkdir -p models
-  [ -f "models/$model.onnx" ] || "$hone" zoo make "$model" -o "models/$model.onnx" >/dev/null
-  model="models/$model.onnx"
-fi
-[ -f "$model" ] || { echo "layers.sh: $model does not exist" >&2; exit 2; }
+model=$(model_path layers.sh "$hone" "$1")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

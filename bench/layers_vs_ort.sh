@@ -7,21 +7,17 @@
 #      build/hone), HONE_ARGS (extra `hone run` flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 [ $# -eq 1 ] || { echo "usage: bash bench/layers_vs_ort.sh MODEL (zoo name or .onnx path)" >&2; exit 2; }
 hone=${HONE:-build/hone}
 [ -x "$hone" ] || { echo "layers_vs_ort.sh: $hone is missing: build it (cmake --build build --target hone) or set HONE" >&2; exit 2; }
 [ -d bench/node_modules/onnxruntime-node ] ||
   (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund >/dev/null)
-cores=$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)
+cores=$(physical_cores)
 threads=${THREADS:-${cores:-2}}
 
-model=$1
-if [[ "$model" != *.onnx ]]; then
-  mkdir -p models
-  [ -f "models/$model.onnx" ] || "$hone" zoo make "$model" -o "models/$model.onnx" >/dev/null
-  model="models/$model.onnx"
-fi
-[ -f "$model" ] || { echo "layers_vs_ort.sh: $model does not exist" >&2; exit 2; }
+model=$(model_path layers_vs_ort.sh "$hone" "$1")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

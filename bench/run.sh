@@ -8,6 +8,8 @@
 #      default build/hone, built if missing), JSON_OUT (also save every row as JSON there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 models=${1:-resnet50,mobilenet_v2}
 hone=${HONE:-build/hone}
 
@@ -22,7 +24,7 @@ if [ ! -x "$hone" ]; then
 fi
 
 # Physical cores (the default of `hone run --threads`): distinct core ids per package.
-cores=$(lscpu -p=core,socket 2>/dev/null | grep -v '^#' | sort -u | wc -l)
+cores=$(physical_cores)
 threads=${THREADS:-${cores:-2}}
 
 if [ "$models" = all ]; then
