@@ -52,6 +52,9 @@ const Layer kLayers[] = {
     {"3x3_512_512_14_s2", 512, 512, 14, 3, 2},
     // MobileNetV2's first conv (plain 3-channel input, two output blocks).
     {"3x3_3_32_224_s2", 3, 32, 224, 3, 2, true},
+    // SqueezeNet 1.0's 27x27 fire expansions (1x1 and 3x3 beside each other).
+    {"1x1_48_192_27", 48, 192, 27, 1, 1},
+    {"3x3_48_192_27", 48, 192, 27, 3, 1},
 };
 
 ConvGeometry geometry(const Layer& l) {
