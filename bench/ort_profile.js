@@ -9,26 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const npz = require('./npz.js');
-
-function parseArgs(argv) {
-  const opts = {threads: 2, repeat: 20, warmup: 3, model: null};
-  const num = (v, flag) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got '${v}'`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (a === '--threads') opts.threads = num(argv[++i], a);
-    else if (a === '--repeat') opts.repeat = num(argv[++i], a);
-    else if (a === '--warmup') opts.warmup = num(argv[++i], a);
-    else if (!opts.model && !a.startsWith('--')) opts.model = a;
-    else throw new Error('unexpected argument ' + a);
-  }
-  if (!opts.model) throw new Error('usage: node ort_profile.js MODEL [--threads N] [--repeat N] [--warmup N]');
-  if (opts.repeat < 1 || opts.threads < 1) throw new Error('--repeat and --threads must be at least 1');
-  return opts;
-}
+const {parseOrtArgs} = require('./ort_args.js');
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -53,7 +34,8 @@ function flopsOf(op, inputs, output) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOrtArgs(process.argv.slice(2),
+      'usage: node ort_profile.js MODEL [--threads N] [--repeat N] [--warmup N]');
   const ort = require('onnxruntime-node');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ort-profile-'));
   try {

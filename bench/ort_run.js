@@ -10,28 +10,8 @@
 // of the process's peak from the JavaScript engine's.
 const baselineRssBytes = process.memoryUsage().rss;
 const npz = require('./npz.js');
+const {parseOrtArgs} = require('./ort_args.js');
 
-function parseArgs(argv) {
-  const opts = {threads: 2, repeat: 20, warmup: 3, model: null, inputs: null, outputs: null};
-  const num = (v, flag) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got '${v}'`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (a === '--threads') opts.threads = num(argv[++i], a);
-    else if (a === '--repeat') opts.repeat = num(argv[++i], a);
-    else if (a === '--warmup') opts.warmup = num(argv[++i], a);
-    else if (a === '--inputs') opts.inputs = argv[++i];
-    else if (a === '--outputs') opts.outputs = argv[++i];
-    else if (!opts.model && !a.startsWith('--')) opts.model = a;
-    else throw new Error('unexpected argument ' + a);
-  }
-  if (!opts.model) throw new Error('usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N] [--inputs F] [--outputs F]');
-  if (opts.repeat < 1 || opts.threads < 1) throw new Error('--repeat and --threads must be at least 1');
-  return opts;
-}
 
 function stats(times) {
   const s = [...times].sort((a, b) => a - b);
@@ -66,7 +46,9 @@ function makeFeeds(ort, session, file) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOrtArgs(process.argv.slice(2),
+      'usage: node ort_run.js MODEL [--threads N] [--repeat N] [--warmup N] [--inputs F] [--outputs F]',
+      ['--inputs', '--outputs']);
   const ort = require('onnxruntime-node');
   const t0 = process.hrtime.bigint();
   const session = await ort.InferenceSession.create(opts.model, {
