@@ -44,21 +44,6 @@ ConvGeometry geometry_of(const Case& k) {
   return g;
 }
 
-ConvParams params_of(const Case& k) {
-  const ConvGeometry g = geometry_of(k);
-  ConvParams p;
-  p.in_channels = p.out_channels = p.group = k.c;
-  p.window.batch = k.n;
-  p.window.in = {k.h, k.w};
-  p.window.out = {g.out_h, g.out_w};
-  p.window.kernel = {k.kh, k.kw};
-  p.window.strides = {k.sh, k.sw};
-  p.window.dilations = {k.dh, k.dw};
-  p.window.pads_begin = {k.pt, k.pl};
-  p.window.pads_end = {k.pb, k.pr};
-  return p;
-}
-
 std::vector<float> values(const Tensor& t) {
   return test::values_of<float>(t);
 }
@@ -82,8 +67,8 @@ double relative_error(const Case& k, const Variant& v) {
   const std::vector<float> sum = values(random_tensor({k.n, k.c, g.out_h, g.out_w}, 4));
 
   std::vector<float> expect(static_cast<size_t>(k.n * k.c * out_sp));
-  conv_reference<float>(params_of(k), x.data(), w.data(), v.bias ? bias.data() : nullptr,
-                        expect.data());
+  conv_reference<float>(test::conv_params_of(geometry_of(k), k.c), x.data(), w.data(),
+                        v.bias ? bias.data() : nullptr, expect.data());
   for (size_t i = 0; i < expect.size(); ++i)
     expect[i] = apply_epilogue(expect[i] + (v.sum ? sum[i] : 0.0f), v.epilogue);
 
