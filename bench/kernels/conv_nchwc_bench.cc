@@ -55,6 +55,12 @@ const Layer kLayers[] = {
     // SqueezeNet 1.0's 27x27 fire expansions (1x1 and 3x3 beside each other).
     {"1x1_48_192_27", 48, 192, 27, 1, 1},
     {"3x3_48_192_27", 48, 192, 27, 3, 1},
+    {"1x1_384_48_27", 384, 48, 27, 1, 1},
+    // MobileNetV2's expansions and projections at 14x14 and 7x7 (small, so split finely).
+    {"1x1_64_384_14", 64, 384, 14, 1, 1},
+    {"1x1_384_64_14", 384, 64, 14, 1, 1},
+    {"1x1_160_960_7", 160, 960, 7, 1, 1},
+    {"1x1_512_128_7", 512, 128, 7, 1, 1},
 };
 
 ConvGeometry geometry(const Layer& l) {

@@ -10,7 +10,8 @@
 
 // One tap over `lanes` input lanes for the pixels [SL, OW - SR) of the tile. UNIT: the pixel
 // stride is B (blocked stride-1 input), a compile-time displacement.
-template <class Ops, int B, int OW, int OC, int SL, int SR, bool UNIT>
+// LANES > 0: the lane count is that constant (a whole block), so the loop unrolls fully.
+template <class Ops, int B, int OW, int OC, int SL, int SR, bool UNIT, int LANES = 0>
 __attribute__((always_inline)) inline void tap_lanes(
     typename Ops::V (&acc)[OW][OC * B / Ops::kWidth], const float* xk, const float* wk,
     int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb, int64_t w_pf) {
@@ -18,25 +19,25 @@ __attribute__((always_inline)) inline void tap_lanes(
   constexpr int W = Ops::kWidth;
   constexpr int VPB = B / W;
   constexpr int NV = OC * VPB;
-  for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+  auto lane = [&](const float* xl, const float* wl) __attribute__((always_inline)) {
     if (w_pf) {
 #pragma GCC unroll 16
-      for (int o = 0; o < OC; ++o) Ops::prefetch(wk + o * w_ocb + w_pf);
+      for (int o = 0; o < OC; ++o) Ops::prefetch(wl + o * w_ocb + w_pf);
     }
     V w[NV];
 #pragma GCC unroll 16
     for (int o = 0; o < OC; ++o)
 #pragma GCC unroll 4
-      for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wk + o * w_ocb + v * W);
+      for (int v = 0; v < VPB; ++v) w[o * VPB + v] = Ops::load(wl + o * w_ocb + v * W);
     if constexpr (UNIT) {
 #pragma GCC unroll 32
       for (int p = SL; p < OW - SR; ++p) {
-        const V xb = Ops::set1(xk[p * B]);
+        const V xb = Ops::set1(xl[p * B]);
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
       }
     } else {
-      const float* xp = xk + SL * x_pixel;
+      const float* xp = xl + SL * x_pixel;
 #pragma GCC unroll 32
       for (int p = SL; p < OW - SR; ++p, xp += x_pixel) {
         const V xb = Ops::set1(*xp);
@@ -44,6 +45,12 @@ __attribute__((always_inline)) inline void tap_lanes(
         for (int v = 0; v < NV; ++v) acc[p][v] = Ops::fma(w[v], xb, acc[p][v]);
       }
     }
+  };
+  if constexpr (LANES > 0) {
+#pragma GCC unroll 16
+    for (int l = 0; l < LANES; ++l) lane(xk + l * x_lane, wk + l * B);
+  } else {
+    for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) lane(xk, wk);
   }
 }
 
@@ -69,7 +76,26 @@ void tile(const Tile& t) {
   int64_t w_next_left = t.w_next_lines;
   const int64_t taps = t.groups * t.kh * t.kw;
   const int64_t w_next_per_tap = taps > 0 ? (w_next_left + taps - 1) / taps : 0;
-  for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+  // 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
+  // lanes a unit-stride run; whole groups run fully unrolled with no per-tap bookkeeping.
+  const bool pointwise =
+      t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B && w_pf == 0;
+  for (int64_t g = 0; pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+    if (g + 1 < t.groups) {
+      const float* next = xg + t.x_group;
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p) Ops::prefetch(next + p * B);
+    }
+    for (int64_t i = 0; i < w_next_per_tap && w_next_left > 0; ++i, --w_next_left) {
+      __builtin_prefetch(w_next, 0, 2);
+      w_next += 64;
+    }
+    if (g + 1 < t.groups || t.last_lanes == B)
+      tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, 0);
+    else
+      tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xg, wg, t.last_lanes, 1, B, w_ocb, 0);
+  }
+  for (int64_t g = 0; !pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     // Blocked input: each pixel's lanes are one or two cache lines, far from the next
     // group's; fetch the next group's lines now, since the hardware prefetchers track fewer
