@@ -69,6 +69,14 @@ void tile(const Tile& t) {
     for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
 
   const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
+  // The residual sum is read only in the epilogue, usually from memory (a block's input,
+  // written layers ago): request its lines now so they arrive while the FMAs run.
+  if (t.sum) {
+#pragma GCC unroll 32
+    for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+      for (int o = 0; o < OC; ++o) Ops::prefetch(t.sum + o * t.y_ocb + p * B);
+  }
   const float* xg = t.x;
   const float* wg = t.w;
   // The caller's next weights, a share of the lines before each tap.
