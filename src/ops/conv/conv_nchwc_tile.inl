@@ -63,10 +63,21 @@ void tile(const Tile& t) {
   constexpr int VPB = B / W;
   constexpr int NV = OC * VPB;
   V acc[OW][NV];
-#pragma GCC unroll 32
-  for (int p = 0; p < OW; ++p)
+  // Accumulators start from the bias (one epilogue operation fewer per output vector).
+  const int64_t y_ocb = t.y_ocb;
+  if (!t.accumulate && t.bias) {
 #pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
+    for (int v = 0; v < NV; ++v) {
+      const V b = Ops::load(t.bias + v * W);
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p) acc[p][v] = b;
+    }
+  } else {
+#pragma GCC unroll 32
+    for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
+  }
 
   const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
   // The residual sum is read only in the epilogue, usually from memory (a block's input,
@@ -165,32 +176,21 @@ void tile(const Tile& t) {
     }
   }
 
-  // Epilogue: partial sums of an earlier input-channel chunk, or bias and residual sum; then
-  // the activation (only on the last chunk, which the caller says through t.act).
-  const int64_t y_ocb = t.y_ocb;
+  // Epilogue: partial sums of an earlier input-channel chunk, or the residual sum; then the
+  // activation (only on the last chunk, which the caller says through t.act).
   if (t.accumulate) {
 #pragma GCC unroll 32
     for (int p = 0; p < OW; ++p)
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v)
         acc[p][v] = Ops::add(acc[p][v], Ops::load(t.y + (v / VPB) * y_ocb + p * B + (v % VPB) * W));
-  } else {
-    if (t.bias) {
-#pragma GCC unroll 16
-      for (int v = 0; v < NV; ++v) {
-        const V b = Ops::load(t.bias + v * W);
+  } else if (t.sum) {
 #pragma GCC unroll 32
-        for (int p = 0; p < OW; ++p) acc[p][v] = Ops::add(acc[p][v], b);
-      }
-    }
-    if (t.sum) {
-#pragma GCC unroll 32
-      for (int p = 0; p < OW; ++p)
+    for (int p = 0; p < OW; ++p)
 #pragma GCC unroll 16
-        for (int v = 0; v < NV; ++v)
-          acc[p][v] =
-              Ops::add(acc[p][v], Ops::load(t.sum + (v / VPB) * y_ocb + p * B + (v % VPB) * W));
-    }
+      for (int v = 0; v < NV; ++v)
+        acc[p][v] =
+            Ops::add(acc[p][v], Ops::load(t.sum + (v / VPB) * y_ocb + p * B + (v % VPB) * W));
   }
   const Epilogue& e = t.act;
   switch (e.kind) {
