@@ -97,8 +97,7 @@ void tile(const Tile& t) {
   const int64_t w_next_per_tap = taps > 0 ? (w_next_left + taps - 1) / taps : 0;
   // 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
   // lanes a unit-stride run; whole groups run fully unrolled with no per-tap bookkeeping.
-  const bool pointwise =
-      t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B && w_pf == 0;
+  const bool pointwise = t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B;
   for (int64_t g = 0; pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     if (g + 1 < t.groups) {
       const float* next = xg + t.x_group;
@@ -110,9 +109,9 @@ void tile(const Tile& t) {
       w_next += 64;
     }
     if (g + 1 < t.groups || t.last_lanes == B)
-      tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, 0);
+      tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, w_pf);
     else
-      tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xg, wg, t.last_lanes, 1, B, w_ocb, 0);
+      tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xg, wg, t.last_lanes, 1, B, w_ocb, w_pf);
   }
   for (int64_t g = 0; !pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
