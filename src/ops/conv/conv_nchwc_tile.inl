@@ -95,19 +95,28 @@ void tile(const Tile& t) {
   int64_t w_next_left = t.w_next_lines;
   const int64_t taps = t.groups * t.kh * t.kw;
   const int64_t w_next_per_tap = taps > 0 ? (w_next_left + taps - 1) / taps : 0;
-  // 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
-  // lanes a unit-stride run; whole groups run fully unrolled with no per-tap bookkeeping.
-  const bool pointwise = t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B;
-  for (int64_t g = 0; pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
-    if (g + 1 < t.groups) {
-      const float* next = xg + t.x_group;
-#pragma GCC unroll 32
-      for (int p = 0; p < OW; ++p) Ops::prefetch(next + p * B);
-    }
+  auto prefetch_w_next = [&]() __attribute__((always_inline)) {
     for (int64_t i = 0; i < w_next_per_tap && w_next_left > 0; ++i, --w_next_left) {
       __builtin_prefetch(w_next, 0, 2);
       w_next += 64;
     }
+  };
+  // Blocked input: each pixel's lanes are one or two cache lines, far from the next group's;
+  // fetch the next group's lines now, since the hardware prefetchers track fewer streams than
+  // a deep layer has groups.
+  auto prefetch_next_group = [&](int64_t g) __attribute__((always_inline)) {
+    if (x_lane != 1 || g + 1 >= t.groups) return;
+    const float* next = xg + t.x_group;
+    for (int64_t kh = 0; kh < t.kh; ++kh)
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p) Ops::prefetch(next + kh * t.x_kh + p * x_pixel);
+  };
+  // 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
+  // lanes a unit-stride run; whole groups run fully unrolled with no per-tap bookkeeping.
+  const bool pointwise = t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B;
+  for (int64_t g = 0; pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+    prefetch_next_group(g);
+    prefetch_w_next();
     if (g + 1 < t.groups || t.last_lanes == B)
       tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, w_pf);
     else
@@ -115,21 +124,10 @@ void tile(const Tile& t) {
   }
   for (int64_t g = 0; !pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
-    // Blocked input: each pixel's lanes are one or two cache lines, far from the next
-    // group's; fetch the next group's lines now, since the hardware prefetchers track fewer
-    // streams than a deep layer has groups.
-    if (x_lane == 1 && g + 1 < t.groups) {
-      const float* next = xg + t.x_group;
-      for (int64_t kh = 0; kh < t.kh; ++kh)
-#pragma GCC unroll 32
-        for (int p = 0; p < OW; ++p) Ops::prefetch(next + kh * t.x_kh + p * x_pixel);
-    }
+    prefetch_next_group(g);
     for (int64_t kh = 0; kh < t.kh; ++kh) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
-        for (int64_t i = 0; i < w_next_per_tap && w_next_left > 0; ++i, --w_next_left) {
-          __builtin_prefetch(w_next, 0, 2);
-          w_next += 64;
-        }
+        prefetch_w_next();
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
         // Border tiles: pixels outside [lo, hi) skip this tap (they would read padding).
