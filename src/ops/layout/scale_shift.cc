@@ -43,7 +43,10 @@ void ScaleShift::run(const float* x, float* y, ThreadPool* pool) const {
   const int64_t chunks = (s.spatial + kPixelChunk - 1) / kPixelChunk;
   parallel_for(pool, static_cast<size_t>(s.batch * cb_count * chunks), [&](size_t item) {
     const int64_t i = static_cast<int64_t>(item);
-    const int64_t chunk = i % chunks, plane = i / chunks, cb = plane % cb_count;
+    // Pixel chunk outermost: a thread's share is a band of pixels over every channel, the band
+    // the same thread's share of the producing conv wrote (conv_nchwc numbers its rows so).
+    const int64_t planes = s.batch * cb_count;
+    const int64_t chunk = i / planes, plane = i % planes, cb = plane % cb_count;
     const int64_t p0 = chunk * kPixelChunk;
     const int64_t p1 = p0 + kPixelChunk < s.spatial ? p0 + kPixelChunk : s.spatial;
     const int64_t at = (plane * s.spatial + p0) * s.block;

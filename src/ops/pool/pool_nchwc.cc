@@ -129,9 +129,13 @@ PoolNchwc::PoolNchwc(PoolKind kind, const PoolParams& p, int block, bool count_i
 
 void PoolNchwc::run(const float* x, float* y, ThreadPool* pool) const {
   const RowsFn fn = rows_kernel(kind_, isa_);
-  const int64_t rows = args_.batch * args_.channel_blocks * args_.out_h;
-  parallel_for(pool, static_cast<size_t>(rows), [&](size_t r) {
-    fn(args_, x, y, static_cast<int64_t>(r), static_cast<int64_t>(r) + 1);
+  const int64_t planes = args_.batch * args_.channel_blocks, out_h = args_.out_h;
+  // Output row outermost: a thread's share is a band of rows over every channel, the band the
+  // same thread's share of the producing conv wrote (conv_nchwc numbers its rows so).
+  parallel_for(pool, static_cast<size_t>(planes * out_h), [&](size_t item) {
+    const int64_t i = static_cast<int64_t>(item);
+    const int64_t r = i % planes * out_h + i / planes;
+    fn(args_, x, y, r, r + 1);
   });
 }
 
