@@ -354,8 +354,8 @@ TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
     const int64_t n_ocg = (cs.oc / 16 + c.oc_tile - 1) / c.oc_tile;
     EXPECT_GE(n_ocg * ((g.out_h + c.oh_chunk - 1) / c.oh_chunk), 8) << cs.name;
   }
-  // 1x1 convs over a 14x14 image take L1-sized passes (16 KB per oc tile); 3x3 convs and 7x7
-  // images keep L2-sized ones.
+  // 1x1 convs with 1024+ input channels over a 14x14 image take L1-sized passes (16 KB per oc
+  // tile); fewer input channels, 3x3 convs and 7x7 images keep L2-sized ones.
   auto pass_bytes = [](const Case& cs) {
     const ConvNchwcConfig c = default_conv_nchwc_config(geometry(cs), Isa::kAvx512, 16);
     const int64_t chunk = c.ic_chunk > 0 ? c.ic_chunk : cs.ic / 16;
@@ -364,6 +364,8 @@ TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
   EXPECT_LE(pass_bytes({"1x1_1024_256_14", 1, 1024, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}),
             16 << 10);
   EXPECT_GT(pass_bytes({"1x1_2048_512_7", 1, 2048, 512, 7, 7, 1, 1, 1, 1, 0, 0, 0, 0}), 16 << 10);
+  EXPECT_GT(pass_bytes({"1x1_512_1000_13", 1, 512, 1000, 13, 13, 1, 1, 1, 1, 0, 0, 0, 0}),
+            16 << 10);
   EXPECT_GT(pass_bytes({"3x3_512_7", 1, 512, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}), 16 << 10);
   // A small layer keeps the input-hot order.
   const ConvNchwcConfig small = default_conv_nchwc_config(

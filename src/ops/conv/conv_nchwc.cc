@@ -219,14 +219,15 @@ ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int bl
   const int64_t weight_bytes = static_cast<int64_t>(sizeof(float)) * g.out_channels *
                                g.in_channels * g.kernel_h * g.kernel_w;
   if (weight_bytes >= (int64_t{1} << 20)) {
-    // 1x1 convs over 8+ register tiles of pixels (14x14 images) take L1-sized passes (16 KB
-    // per oc tile), reused from L1 by every tile of the image: ResNet-50's 1024->256 at 14x14
-    // in-model 0.36-0.38 vs 0.43-0.46 ms (6 alternating `hone run --profile` rounds), whole
-    // model 0.986 and 0.979 of the time (paired medians of 20 and 8 alternating rounds),
-    // ResNet-101 0.961. 3x3 convs (VGG-16, Inception-v3) and 7x7 images keep 128 KB passes:
-    // 16 KB measured as fast or up to 5% slower there.
-    const bool l1_passes =
-        g.kernel_h * g.kernel_w == 1 && ceil_div(g.out_h * g.out_w, c.ow_tile) >= 8;
+    // 1x1 convs with 1024+ input channels over 8+ register tiles of pixels (14x14 images)
+    // take L1-sized passes (16 KB per oc tile), reused from L1 by every tile of the image
+    // (decision 012): ResNet-50's 1024->256 at 14x14 in-model 0.36-0.38 vs 0.43-0.46 ms (6
+    // alternating `hone run --profile` rounds), whole model 0.986 and 0.979 of the time
+    // (paired medians of 20 and 8 alternating rounds), ResNet-101 0.961. Fewer input channels
+    // gain nothing or lose (256->1024 at 14x14 within 1%; SqueezeNet's 512->1000 at 13x13
+    // 0.48 vs 0.43 ms); 3x3 convs (VGG-16, Inception-v3) and 7x7 images lose up to 5%.
+    const bool l1_passes = g.kernel_h * g.kernel_w == 1 && g.in_channels >= 1024 &&
+                           ceil_div(g.out_h * g.out_w, c.ow_tile) >= 8;
     const int64_t kPassBytes = l1_passes ? 16 << 10 : 128 << 10;
     const int64_t icb = ceil_div(g.in_channels, block);
     const int64_t group_bytes =
