@@ -109,7 +109,10 @@ TEST(CliOptimize, ConvAlgorithmOverrideGivesTheReferenceResult) {
     for (const auto& step : report["profile"])
       winograd =
           winograd || step["kernel"].get<std::string>().find("winograd") != std::string::npos;
-    EXPECT_EQ(winograd, std::string(algo) == "winograd");
+    // auto: whichever the heuristic picks for these shapes (the outputs are checked above).
+    if (std::string(algo) != "auto") {
+      EXPECT_EQ(winograd, std::string(algo) == "winograd");
+    }
   }
 }
 

@@ -53,8 +53,12 @@ TEST(ConvAlgorithm, AutoPicksTheMeasuredFasterKernel) {
   ScopedAlgo algo("auto");
   EXPECT_PRED2(has, kernel_of(128, 128, 28), "winograd_f4x4");
   EXPECT_PRED2(has, kernel_of(256, 256, 14), "winograd_f2x2");
-  EXPECT_PRED2(has, kernel_of(128, 256, 14), "conv_nchw");  // under 256 input channels
+  EXPECT_PRED2(has, kernel_of(128, 256, 14), "conv_nchw");  // 112-160 input channels
   EXPECT_PRED2(has, kernel_of(512, 512, 7), "conv_nchw");   // 7x7: F(2,3) does not pay
+  // F(2,3) from 13x13 to 27x27 with few (32-64) or many (192+) input channels.
+  EXPECT_PRED2(has, kernel_of(48, 192, 27), "winograd_f2x2");
+  EXPECT_PRED2(has, kernel_of(256, 256, 13), "winograd_f2x2");
+  EXPECT_PRED2(has, kernel_of(64, 64, 27), "conv_nchw");  // under 128 output channels
 }
 
 TEST(ConvAlgorithm, OverrideForcesEitherKernel) {

@@ -42,13 +42,21 @@ const float* sum_of(TensorsIn in, int sum_input) {
 // of 8 paired rounds, and at 7x7x512 (16.8 MB of weights, 8x8 outputs computed for 7x7) it
 // ties at best (micro-benchmark, 1 thread: 1.05 against 1.07 ms). So: 14x14 up to 28x28
 // outputs with 256+ channels in and out, weights up to 16 MB.
+// Later (2026-11-30, rows-outer work split, decision 013), 6-8 alternating `hone run --profile`
+// rounds at 2 threads: F(2x2, 3x3) also pays from 13x13 up to 27x27 with 128+ output channels
+// when the input has 32-64 channels (SqueezeNet's 27x27 expansions 0.59-0.71 of direct's time,
+// its 13x13 one 0.80; the whole model 0.914, paired median of 8 rounds) or 192+ (AlexNet's
+// 13x13 convs 0.76-0.88), but not at 112-160 (GoogLeNet's 14x14 branches 1.06-1.17; 96: 0.88).
 bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
   const int64_t points = int64_t{c.tile + 2} * (c.tile + 2);
   const int64_t weight_bytes = points * g.in_channels * g.out_channels * 4;
   if (weight_bytes > (int64_t{16} << 20)) return false;
-  if (c.tile == 2)
-    return g.in_channels >= 256 && g.out_channels >= 256 && g.out_h * g.out_w >= 14 * 14 &&
-           g.out_h * g.out_w < 28 * 28;
+  const int64_t area = g.out_h * g.out_w;
+  if (c.tile == 2) {
+    if (area >= 28 * 28 || area < 13 * 13 || g.out_channels < 128) return false;
+    const int64_t in = g.in_channels;
+    return (in >= 32 && in <= 64) || in >= 192;
+  }
   return g.in_channels >= 16 && g.out_channels >= 16 && g.out_h * g.out_w >= 28 * 28 &&
          c.tiles_per_item >= 13;
 }
