@@ -45,7 +45,7 @@ const float* sum_of(TensorsIn in, int sum_input) {
 // Later (2026-11-30, rows-outer work split, decision 013), 6-8 alternating `hone run --profile`
 // rounds at 2 threads: F(2x2, 3x3) also pays from 13x13 up to 27x27 with 128+ output channels
 // when the input has 32-64 channels (SqueezeNet's 27x27 expansions 0.59-0.71 of direct's time,
-// its 13x13 one 0.80; the whole model 0.914, paired median of 8 rounds) or 192+ (AlexNet's
+// its 13x13 one 0.80; the whole model 0.907, paired median of 8 rounds) or 192+ (AlexNet's
 // 13x13 convs 0.76-0.88), but not at 112-160 (GoogLeNet's 14x14 branches 1.06-1.17; 96: 0.88).
 bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
   const int64_t points = int64_t{c.tile + 2} * (c.tile + 2);
