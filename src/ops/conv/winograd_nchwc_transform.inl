@@ -169,6 +169,8 @@ void output_tile(const OutputArgs& a) {
           if (so) v = Ops::add(v, Ops::load(so + at));
           if (a.act.kind == Activation::kRelu)
             v = Ops::max(v, Ops::zero());
+          else if (a.act.kind == Activation::kClip)
+            v = Ops::min(Ops::max(v, Ops::set1(a.act.alpha)), Ops::set1(a.act.beta));
           else if (a.act.kind != Activation::kNone)
             v = activate<Ops>(v, a.act);
           Ops::store(yo + at, v);
