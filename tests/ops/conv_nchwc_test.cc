@@ -373,15 +373,22 @@ TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
   EXPECT_EQ(small.w_prefetch_next, 0);
 }
 
-// A first conv (3 input channels) takes 6 x 4 tiles where the registers hold them.
+// A first conv (3 input channels) with a 3x3 kernel takes 6 x 4 tiles where the registers hold
+// them; 7x7 and 11x11 first convs take two-block row tiles (decision in default_conv_nchwc_config).
 TEST(ConvNchwc, DefaultConfigOfAFirstConv) {
-  const ConvGeometry g = geometry({"7x7_rgb", 1, 3, 64, 224, 224, 7, 7, 2, 2, 3, 3, 3, 3});
+  const ConvGeometry g = geometry({"3x3_rgb", 1, 3, 64, 224, 224, 3, 3, 1, 1, 1, 1, 1, 1});
   const ConvNchwcConfig c = default_conv_nchwc_config(g, Isa::kAvx512, 16);
   EXPECT_EQ(c.oc_tile, 4);
   EXPECT_EQ(c.ow_tile, 6);
   // AVX2's 16 registers do not hold 6 x 4: it keeps a tile that fits.
   const ConvNchwcConfig avx2 = default_conv_nchwc_config(g, Isa::kAvx2, 8);
   EXPECT_LE((avx2.ow_tile + 1) * avx2.oc_tile + 1, 16) << conv_nchwc_config_to_json(avx2).dump();
+  for (const int64_t k : {7, 11}) {
+    const ConvGeometry big = geometry({"big_rgb", 1, 3, 96, 224, 224, k, k, 2, 2, 3, 3, 3, 3});
+    const ConvNchwcConfig b = default_conv_nchwc_config(big, Isa::kAvx512, 16);
+    EXPECT_EQ(b.oc_tile, 2) << k;
+    EXPECT_GE(b.ow_tile, 13) << k;
+  }
 }
 
 TEST(ConvNchwc, ConfigJsonRoundTrip) {

@@ -158,21 +158,17 @@ ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int bl
   if (row < ow) {
     ow = static_cast<int>(row);
     while (oc < std::min<int64_t>(ocb, 4) && widest(oc + 1) >= ow) ++oc;
-  } else if (g.in_channels < block && ocb >= 4 && conv_nchwc::tile_fits(fit_isa, block, 6, 4)) {
-    // A first conv (a few input channels, so a few lanes per tap): 6 pixels x 4 oc blocks
-    // loads 10 vectors per 24 FMAs instead of 16 per 28. ResNet-50's 7x7 3->64 stride 2 on Zen 5,
-    // one thread: 176 vs 165 GFLOP/s in the micro-benchmark, 1.58-1.83 vs 1.79-2.29 ms in-model
-    // (alternating runs on a busy machine).
+  } else if (g.in_channels < block && g.kernel_h * g.kernel_w <= 9 && ocb >= 4 &&
+             conv_nchwc::tile_fits(fit_isa, block, 6, 4)) {
+    // A first conv with a small kernel (VGG-16's 3x3 3->64; a few input lanes per tap): 6
+    // pixels x 4 oc blocks loads 10 vectors per 24 FMAs instead of 16 per 28 (in-model 0.93 vs
+    // 0.97 ms, 4 alternating `hone run --profile` rounds). With 7x7 and 11x11 kernels the
+    // 2-block row tile wins, likely because each tile streams half the weights (19 KB of a
+    // 7x7's 38): in-model ResNet-50's 7x7 0.96, DenseNet-121's 0.94, GoogLeNet's 0.96,
+    // SqueezeNet 1.0's (3->96, was 4x6) 0.83 and AlexNet's 11x11 0.81 of the time (4-6
+    // alternating profile rounds each).
     oc = 4;
     ow = 6;
-    // Six output blocks (96 channels: SqueezeNet 1.0's 7x7 first conv): one 4x6 tile covers
-    // them all, so the threads split the rows alone; in-model 1.06-1.07 vs 1.11-1.14 ms with
-    // 4 + 2 block tiles (two 4- and 6-round alternating `hone run --profile` A/Bs; the same
-    // speed in the micro-benchmark, where the input stays in cache).
-    if (ocb == 6 && conv_nchwc::tile_fits(fit_isa, block, 4, 6)) {
-      oc = 6;
-      ow = 4;
-    }
   }
   // Even tiles rather than full ones plus a short tail (49 pixels: 13+13+13+10, not 14x3+7).
   const int64_t tiles = ceil_div(row, ow);
