@@ -5,6 +5,8 @@
 // CONV_NCHWC_COLD=1: each iteration runs the next of enough copies of the conv (same config,
 // own packed weights) to span 256 MB, so its weights come from memory as in a network whose
 // weights exceed the caches; input and output stay the same buffers.
+// CONV_NCHWC_ROWS_WRITTEN=1: before each iteration (untimed) the pool's threads rewrite the
+// input in bands of rows, as the layer before does in a network.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -116,9 +118,29 @@ void bench_layer(benchmark::State& state, const Layer& layer, Isa isa, int threa
     convs.emplace_back(g, c, w.data(), bias.data(), layer.plain_input ? 0 : c.block, c.block,
                        Epilogue{Activation::kRelu});
   ThreadPool pool(threads);
+  // CONV_NCHWC_ROWS_WRITTEN=1: before each iteration (untimed) the pool's threads rewrite the
+  // input in bands of rows, as the layer before does in a network, so each thread's L2 holds
+  // (modified) only its own band.
+  const char* rows_env = std::getenv("CONV_NCHWC_ROWS_WRITTEN");
+  const bool rows_written = rows_env && std::string(rows_env) == "1";
+  std::vector<float> x_in = x;
+  const int64_t x_rows = icb * g.in_h, row_floats = g.in_w * b;
   size_t next = 0;
   for (auto _ : state) {
-    convs[next].run(x.data(), nullptr, y.data(), &pool);
+    if (rows_written) {
+      state.PauseTiming();
+      parallel_for(&pool, static_cast<size_t>(threads), [&](size_t i) {
+        const int64_t h0 = g.in_h * static_cast<int64_t>(i) / threads,
+                      h1 = g.in_h * static_cast<int64_t>(i + 1) / threads;
+        for (int64_t r = 0; r < x_rows; ++r) {
+          const int64_t h = r % g.in_h;
+          if (h < h0 || h >= h1) continue;
+          std::copy_n(x.data() + r * row_floats, row_floats, x_in.data() + r * row_floats);
+        }
+      });
+      state.ResumeTiming();
+    }
+    convs[next].run(x_in.data(), nullptr, y.data(), &pool);
     next = next + 1 == convs.size() ? 0 : next + 1;
     benchmark::ClobberMemory();
   }

@@ -371,6 +371,18 @@ TEST(ConvNchwc, DefaultConfigStreamsDeepWeights) {
   const ConvNchwcConfig small = default_conv_nchwc_config(
       geometry({"1x1_64_256", 1, 64, 256, 56, 56, 1, 1, 1, 1, 0, 0, 0, 0}), Isa::kAvx512, 16);
   EXPECT_EQ(small.w_prefetch_next, 0);
+  // Deep 1x1 convs store their output non-temporally (decision 014); deep 3x3s and small
+  // layers store normally.
+  EXPECT_EQ(small.stream_out, 0);
+  for (const Case& deep : {Case{"1x1_1024_256_14", 1, 1024, 256, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0},
+                           Case{"1x1_256_1024_14", 1, 256, 1024, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0}})
+    EXPECT_EQ(default_conv_nchwc_config(geometry(deep), Isa::kAvx512, 16).stream_out, 1)
+        << deep.name;
+  EXPECT_EQ(
+      default_conv_nchwc_config(geometry({"3x3_512_7", 1, 512, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1}),
+                                Isa::kAvx512, 16)
+          .stream_out,
+      0);
 }
 
 // A first conv (3 input channels) with a 3x3 kernel takes 6 x 4 tiles where the registers hold
