@@ -213,6 +213,8 @@ TEST(WinogradNchwc, DefaultConfigIsValidForManyShapes) {
               << winograd_nchwc_config_to_json(d).dump();
           EXPECT_EQ(d.isa, isa);
           EXPECT_EQ(d.block, block);
+          // In a network the transformed weights stream from memory: always prefetched.
+          EXPECT_EQ(d.w_prefetch, 1);
           EXPECT_EQ(d.tile, w < 28 ? 2 : 4);  // F(2x2, 3x3) below 28x28 outputs
         }
 }

@@ -214,9 +214,15 @@ WinogradNchwcConfig default_winograd_nchwc_config(const ConvGeometry& g, Isa isa
   // at 1 thread with the caches flushed: 49 tiles 0.93 ms, 25 1.07 ms, 13 1.09 ms).
   const int64_t per_image = ceil_div(g.out_h, c.tile) * ceil_div(g.out_w, c.tile);
   if (heavy && c.tile == 2) t_max = std::max(t_max, std::min<int64_t>(per_image, 64));
-  // And their next weights prefetched into L2 while the current ones run (same measurement,
-  // min of 3-4 interleaved rounds: 0.70 ms against 0.78 without; direct 1.06 ms).
-  c.w_prefetch = heavy && c.tile == 2 ? 1 : 0;
+  // Every layer prefetches its next weights into L2 while the current ones run: in a network
+  // the transformed weights (0.6-9 MB on ResNet-50) come from memory on every run. Heavy
+  // F(2x2) layers, min of 3-4 interleaved rounds with the caches flushed: 0.70 ms against 0.78
+  // without (direct 1.06 ms). In-model, 8 alternating `hone run --profile` rounds: ResNet-50's
+  // 28x28x128 F(4x4) layers 0.26-0.29 vs 0.41-0.45 ms, its 56x56x64 ones 0.87-0.89 of the time;
+  // whole models (paired medians of 6 alternating rounds) ResNet-18 0.915, DenseNet-121 0.967,
+  // ResNet-50 0.969, ResNet-101 0.977, GoogLeNet 0.983, Inception-v3 0.986, SqueezeNet and
+  // AlexNet within 2%. With the weights in cache (micro-benchmark, hot) it costs 1-5%.
+  c.w_prefetch = 1;
   int64_t groups = ceil_div(tiles, t_max);
   if (groups > 1 && groups % 2 == 1 && groups < tiles) ++groups;  // even: 2 or 4 threads
   const int64_t t = ceil_div(tiles, groups);
