@@ -314,7 +314,27 @@ struct ConvNchwc::Impl {
                  int64_t k, int64_t k_count, const float* sum, float* y) const;
   void emit(Tile& t, int64_t n, int64_t ocb0, int64_t q, bool first, bool last, const float* sum,
             float* y) const;
+  void prefetch_plain_rows_after(const float* xc, int64_t oh) const;
 };
+
+// A plain input of fewer planes than a block (first convs: NCHW RGB): requests the input rows that
+// output row oh + 1 reads and row oh does not, while row oh computes. Each output row reads
+// kernel_h rows of every plane, more streams than the hardware prefetchers follow, and in a network
+// the image comes from memory. In-model, 6-8 alternating `hone run --profile` rounds: the first
+// convs of Inception-v3 0.56, MobileNetV2 0.69, AlexNet 0.90, GoogLeNet 0.91, VGG-16 0.93,
+// SqueezeNet 1.0 0.94, ResNet-50 0.94, DenseNet-121 and ResNet-18 0.96 of the time.
+void ConvNchwc::Impl::prefetch_plain_rows_after(const float* xc, int64_t oh) const {
+  if (oh + 1 >= g.out_h) return;
+  const int64_t reach = (g.kernel_h - 1) * g.dilation_h - g.pad_top + 1;
+  const int64_t r0 = std::max<int64_t>(0, oh * g.stride_h + reach);
+  const int64_t r1 = std::min<int64_t>(g.in_h, (oh + 1) * g.stride_h + reach);
+  const int64_t row_bytes = g.in_w * static_cast<int64_t>(sizeof(float));
+  for (int64_t plane = 0; plane < g.in_channels; ++plane)
+    for (int64_t r = r0; r < r1; ++r) {
+      const char* at = reinterpret_cast<const char*>(xc + plane * x_lane + r * x_row);
+      for (int64_t k = 0; k < row_bytes; k += 64) _mm_prefetch(at + k, _MM_HINT_T0);
+    }
+}
 
 ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const float* weight_oihw,
                      const float* bias, int input_block, int output_block, Epilogue epilogue) {
@@ -566,6 +586,7 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
     t.x_pixel = g.stride_w * x_col;
     const int64_t n_ct = static_cast<int64_t>(column_tiles.size());
     for (int64_t oh = oh0; oh < oh1; ++oh) {
+      if (input_block == 0 && g.in_channels < b) prefetch_plain_rows_after(xc, oh);
       const TapRange kr = rows[static_cast<size_t>(oh)];
       const int64_t ih0 = oh * g.stride_h - g.pad_top + kr.lo * g.dilation_h;
       t.kh = kr.hi - kr.lo;
