@@ -28,9 +28,10 @@ class ZooModelFile {
   ScratchDir dir_;
 };
 
+// Made once per test process; destroyed at exit, which removes its scratch directory.
 const ZooModelFile& squeezenet() {
-  static const ZooModelFile* model = new ZooModelFile();
-  return *model;
+  static const ZooModelFile model;
+  return model;
 }
 
 const std::string kShapes = "data:[1,3,64,64]";
