@@ -96,6 +96,29 @@ TEST(RemoveIdentity, UnitPoolsGoStridedOnesStay) {
   EXPECT_EQ(count_ops(after, "MaxPool"), 1);
 }
 
+// torch.onnx writes a Pad by zero before some pools. A Pad that keeps the shape by cropping
+// one side and padding the other moves the data, so it stays; so does a real pad.
+TEST(RemoveIdentity, PadByZeroGoesShiftsAndRealPadsStay) {
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 2, 5, 5});
+  ValueId zero = b.constant("zero", Tensor::from_vector<int64_t>({8}, {0, 0, 0, 0, 0, 0, 0, 0}));
+  ValueId shift = b.constant("shift", Tensor::from_vector<int64_t>({8}, {0, 0, 1, 0, 0, 0, -1, 0}));
+  ValueId grow = b.constant("grow", Tensor::from_vector<int64_t>({8}, {0, 0, 1, 1, 0, 0, 1, 1}));
+  ValueId a = b.node("Pad", {x, zero});
+  ValueId r = b.node("Relu", {a});
+  ValueId c = b.node("Pad", {r, shift});
+  ValueId e = b.node("Pad", {c, grow}, {}, "y");
+  b.output(e);
+  Graph after = check_pass(b.finish(), remove_identity);
+  EXPECT_EQ(count_ops(after, "Pad"), 2);
+  EXPECT_EQ(count_ops(after, "Relu"), 1);
+  for (const Node& n : after.nodes) {
+    if (n.op_type == "Relu") {
+      EXPECT_EQ(n.inputs[0], after.inputs[0]);
+    }
+  }
+}
+
 TEST(RemoveIdentity, KeepsDropoutWhoseMaskIsUsed) {
   GraphBuilder b;
   ValueId x = b.input("x", {2, 3});

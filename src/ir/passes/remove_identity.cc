@@ -22,6 +22,18 @@ bool is_unit_pool(const Node& node) {
          all_equal(attr_ints(node, "pads", {}), 0);
 }
 
+// A Pad by zero on every side (torch.onnx writes one before each AveragePool of DenseNet's
+// transitions). Its pads are a constant input, or attributes below opset 11.
+bool is_zero_pad(const Graph& graph, const Node& node) {
+  if (node.inputs.size() < 2 || node.inputs[1] == kNoValue) {
+    std::vector<int64_t> pads = attr_ints(node, "pads", attr_ints(node, "paddings", {}));
+    return !pads.empty() && all_equal(pads, 0);
+  }
+  const std::optional<Tensor>& pads = graph.value(node.inputs[1]).constant;
+  if (!pads || pads->dtype() != DType::kInt64) return false;
+  return all_equal(pads->to_vector<int64_t>(), 0);
+}
+
 bool is_identity_permutation(const std::vector<int64_t>& perm) {
   for (size_t i = 0; i < perm.size(); ++i)
     if (perm[i] != static_cast<int64_t>(i)) return false;
@@ -46,6 +58,7 @@ bool is_identity(const Graph& graph, const UseInfo& uses, const Node& node) {
       op == "Expand" || op == "Cast")
     return true;  // same type in and out: nothing moves
   if (op == "MaxPool" || op == "AveragePool") return is_unit_pool(node);
+  if (op == "Pad") return is_zero_pad(graph, node);
   if (op == "Transpose") {
     std::vector<int64_t> perm = attr_ints(node, "perm", {});
     // Without perm the dims are reversed, which only keeps the data for rank <= 1.
