@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <queue>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -295,6 +296,41 @@ LoadedModel load_model_file(const std::string& path, const std::string& base_dir
   return out;
 }
 
+namespace {
+
+// ONNX's version converter copies the whole model twice over (its IR graph and the converted
+// proto), weights included: torchvision's ResNet-50 exported at opset 11 peaked at 421 MB of
+// RSS against 167 MB at opset 13. The bytes of large initializers wait outside while it runs;
+// its adapters read only small constants (shapes, axes, scales).
+class LargeInitializersSetAside {
+ public:
+  explicit LargeInitializersSetAside(onnx::GraphProto& graph) {
+    for (onnx::TensorProto& t : *graph.mutable_initializer())
+      if (t.has_raw_data() && t.raw_data().size() >= kMinBytes) {
+        raw_[t.name()] = std::move(*t.mutable_raw_data());
+        t.clear_raw_data();
+      }
+  }
+  // Puts the bytes back into `graph` (the converted model's, or the original's after a
+  // failed conversion); throws when an initializer set aside is no longer there.
+  void restore(onnx::GraphProto& graph) {
+    for (onnx::TensorProto& t : *graph.mutable_initializer()) {
+      auto it = raw_.find(t.name());
+      if (it == raw_.end() || t.has_raw_data()) continue;
+      *t.mutable_raw_data() = std::move(it->second);
+      raw_.erase(it);
+    }
+    if (!raw_.empty())
+      throw Error("opset conversion lost initializer '" + raw_.begin()->first + "'");
+  }
+
+ private:
+  static constexpr size_t kMinBytes = 64 << 10;
+  std::unordered_map<std::string, std::string> raw_;
+};
+
+}  // namespace
+
 bool convert_to_canonical(LoadedModel& loaded) {
   if (loaded.opset >= kCanonicalOpset) return true;
   onnx::ModelProto& model = loaded.model;
@@ -303,13 +339,16 @@ bool convert_to_canonical(LoadedModel& loaded) {
   infer_onnx_shapes(model);
   if (rewrite_legacy_softmax(graph, loaded.opset)) infer_onnx_shapes(model);
   fix_legacy_prelu(model, loaded.opset);
+  LargeInitializersSetAside set_aside(graph);
   try {
     onnx::ModelProto converted = onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
     model.Swap(&converted);
   } catch (const std::exception& e) {
+    set_aside.restore(*model.mutable_graph());
     loaded.conversion_error = one_line(e.what());
     return false;
   }
+  set_aside.restore(*model.mutable_graph());
   name_nodes(*model.mutable_graph());
   if (loaded.opset < 11) fix_converted_resize(*model.mutable_graph());
   loaded.converted = true;
