@@ -316,7 +316,7 @@ class LargeInitializersSetAside {
   void restore(onnx::GraphProto& graph) {
     for (onnx::TensorProto& t : *graph.mutable_initializer()) {
       auto it = raw_.find(t.name());
-      if (it == raw_.end() || t.has_raw_data()) continue;
+      if (it == raw_.end() || !t.raw_data().empty()) continue;
       *t.mutable_raw_data() = std::move(it->second);
       raw_.erase(it);
     }
