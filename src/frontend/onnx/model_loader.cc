@@ -312,16 +312,16 @@ class LargeInitializersSetAside {
       }
   }
   // Puts the bytes back into `graph` (the converted model's, or the original's after a
-  // failed conversion); throws when an initializer set aside is no longer there.
-  void restore(onnx::GraphProto& graph) {
+  // failed conversion). Returns the name of an initializer set aside that is no longer
+  // there (its bytes are lost), or empty.
+  std::string restore(onnx::GraphProto& graph) {
     for (onnx::TensorProto& t : *graph.mutable_initializer()) {
       auto it = raw_.find(t.name());
       if (it == raw_.end() || !t.raw_data().empty()) continue;
       *t.mutable_raw_data() = std::move(it->second);
       raw_.erase(it);
     }
-    if (!raw_.empty())
-      throw Error("opset conversion lost initializer '" + raw_.begin()->first + "'");
+    return raw_.empty() ? std::string() : raw_.begin()->first;
   }
 
  private:
@@ -348,7 +348,12 @@ bool convert_to_canonical(LoadedModel& loaded) {
     loaded.conversion_error = one_line(e.what());
     return false;
   }
-  set_aside.restore(*model.mutable_graph());
+  // A converted model without an initializer's bytes is treated as a failed conversion:
+  // the importer then keeps its own reading of the model at its opset.
+  if (std::string lost = set_aside.restore(*model.mutable_graph()); !lost.empty()) {
+    loaded.conversion_error = "the converted model lost initializer '" + lost + "'";
+    return false;
+  }
   name_nodes(*model.mutable_graph());
   if (loaded.opset < 11) fix_converted_resize(*model.mutable_graph());
   loaded.converted = true;

@@ -37,7 +37,8 @@ LoadedModel load_model_file(const std::string& path, const std::string& base_dir
                             const std::map<std::string, Shape>& input_shapes);
 
 // Converts a model below kCanonicalOpset to it in place. Returns false, with the reason in
-// conversion_error, when ONNX's converter fails (the model may then be partly rewritten).
+// conversion_error, when ONNX's converter fails or drops an initializer's bytes (the model may then
+// be partly rewritten).
 // libonnx's shape inference, which the conversion runs, crashes on some malformed models:
 // call it only on models that passed hone's own validation, or that nothing else can read.
 bool convert_to_canonical(LoadedModel& loaded);
