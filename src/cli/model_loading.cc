@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "cli/input_shapes.h"
 #include "frontend/onnx/onnx_importer.h"
@@ -46,6 +47,12 @@ void add_optimize_flags(CLI::App* sub, OptimizeFlags& flags) {
   sub->add_option("--print-ir-after", flags.print_ir_after,
                   "Print the graph (text IR) on stderr after the pass of this name, e.g. "
                   "fold-batchnorm, to find the pass that changed a result");
+  sub->add_option("--image-at-a-time", flags.image_at_a_time_mib,
+                  "With a batch above 1, run each stretch of layers that keep the images apart "
+                  "and whose activations over the batch reach this many MiB one image at a "
+                  "time, so each image's tensors stay in cache between layers; 0: the whole "
+                  "batch through every layer")
+      ->capture_default_str();
 }
 
 OptimizeChoice resolve_optimize_flags(const OptimizeFlags& flags) {
@@ -53,6 +60,13 @@ OptimizeChoice resolve_optimize_flags(const OptimizeFlags& flags) {
   if (flags.opt_level < 0 || flags.opt_level > 3)
     throw Error("--opt-level must be 0, 1, 2 or 3 (got " + std::to_string(flags.opt_level) + ")");
   c.opt_level = flags.opt_level;
+  if (!(flags.image_at_a_time_mib >= 0) || flags.image_at_a_time_mib > 1 << 20) {
+    std::ostringstream got;
+    got << flags.image_at_a_time_mib;
+    throw Error("--image-at-a-time must be a size in MiB from 0 to 1048576 (got " + got.str() +
+                ")");
+  }
+  c.image_at_a_time_bytes = static_cast<int64_t>(flags.image_at_a_time_mib * (1 << 20));
   if (flags.isa.empty()) {
     c.isa = best_isa();
   } else {
@@ -92,6 +106,7 @@ Executor build_executor(Graph graph, const OptimizeChoice& choice, int threads) 
   options.kernel.optimized = choice.opt_level > 0;
   options.kernel.isa = choice.isa;
   options.threads = threads;
+  options.image_at_a_time_bytes = choice.image_at_a_time_bytes;
   return Executor(std::move(graph), options);
 }
 

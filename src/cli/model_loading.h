@@ -25,8 +25,11 @@ struct OptimizeFlags {
   int opt_level = 3;
   std::string isa;  // empty: the best this CPU supports
   std::string print_ir_after;
+  // ExecutorOptions::image_at_a_time_bytes, in MiB.
+  double image_at_a_time_mib =
+      static_cast<double>(ExecutorOptions::kDefaultImageAtATimeBytes) / (1 << 20);
 };
-// Declares --opt-level, --isa and --print-ir-after on `sub`.
+// Declares --opt-level, --isa, --print-ir-after and --image-at-a-time on `sub`.
 void add_optimize_flags(CLI::App* sub, OptimizeFlags& flags);
 
 // The checked choice.
@@ -35,6 +38,7 @@ struct OptimizeChoice {
   Isa isa = Isa::kPortable;
   int block = 8;  // channel block of the blocked layout: 16 with AVX-512, else 8
   std::string print_ir_after;
+  int64_t image_at_a_time_bytes = ExecutorOptions::kDefaultImageAtATimeBytes;
 };
 // Throws hone::Error (exit 2) for an opt-level outside 0..3, an unknown ISA or one this CPU
 // lacks.

@@ -53,6 +53,17 @@ Tensor Tensor::view(DType dtype, Shape shape, std::shared_ptr<void> owner, void*
   return t;
 }
 
+Tensor Tensor::slice_rows(int64_t begin, int64_t count) const {
+  if (shape_.empty() || begin < 0 || count < 0 || begin + count > shape_[0])
+    throw Error("slice_rows [" + std::to_string(begin) + ", " + std::to_string(begin + count) +
+                ") of a tensor of shape " + shape_to_string(shape_));
+  Shape shape = shape_;
+  shape[0] = count;
+  const int64_t row_bytes = shape_[0] == 0 ? 0 : static_cast<int64_t>(nbytes()) / shape_[0];
+  char* data = data_ ? static_cast<char*>(data_) + begin * row_bytes : nullptr;
+  return view(dtype_, std::move(shape), owner_, data);
+}
+
 Tensor Tensor::clone() const {
   if (empty()) return {};
   Tensor t(dtype_, shape_);

@@ -63,6 +63,16 @@ class Tensor {
   Tensor clone() const;
   // Same buffer, new shape with the same element count.
   Tensor reshaped(Shape shape) const;
+  // Rows [begin, begin + count) of dimension 0, sharing the buffer. Throws on a scalar or a
+  // range outside the tensor.
+  Tensor slice_rows(int64_t begin, int64_t count) const;
+  // Points this tensor, keeping its dtype and shape, at `base`'s buffer from `byte_offset`
+  // (an empty base leaves it pointing at nothing). Unlike assigning a new view it allocates
+  // nothing, so a view can follow a caller's buffer from run to run.
+  void repoint(const Tensor& base, size_t byte_offset) {
+    owner_ = base.owner_;
+    data_ = base.data_ ? static_cast<char*>(base.data_) + byte_offset : nullptr;
+  }
 
  private:
   void check_type(DType expected) const;

@@ -173,7 +173,10 @@ const OpRegistry& op_registry() {
   return registry;
 }
 
-PreparedOp prepare_node(const Graph& graph, const Node& node,
+namespace {
+
+PreparedOp prepare_with(const Graph& graph, const Node& node,
+                        const std::vector<ValueType>* input_types,
                         const KernelOptions& kernel_options) {
   const OpDef* def = op_registry().find(node.op_type, node.domain);
   if (!def) {
@@ -182,14 +185,15 @@ PreparedOp prepare_node(const Graph& graph, const Node& node,
   }
   std::vector<ValueType> types;
   std::vector<const Tensor*> values;
-  for (ValueId id : node.inputs) {
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const ValueId id = node.inputs[i];
     if (id == kNoValue) {
       types.push_back({});
       values.push_back(nullptr);
       continue;
     }
     const Value& v = graph.value(id);
-    types.push_back(v.type);
+    types.push_back(v.constant || !input_types ? v.type : input_types->at(i));
     values.push_back(v.constant ? &*v.constant : nullptr);
   }
   OpContext ctx(node, std::move(types), std::move(values), graph.opset, kernel_options);
@@ -198,6 +202,19 @@ PreparedOp prepare_node(const Graph& graph, const Node& node,
     ctx.fail("op produced " + std::to_string(op.outputs.size()) + " outputs, node declares " +
              std::to_string(node.outputs.size()));
   return op;
+}
+
+}  // namespace
+
+PreparedOp prepare_node(const Graph& graph, const Node& node,
+                        const KernelOptions& kernel_options) {
+  return prepare_with(graph, node, nullptr, kernel_options);
+}
+
+PreparedOp prepare_node(const Graph& graph, const Node& node,
+                        const std::vector<ValueType>& input_types,
+                        const KernelOptions& kernel_options) {
+  return prepare_with(graph, node, &input_types, kernel_options);
 }
 
 }  // namespace hone

@@ -138,5 +138,10 @@ const OpRegistry& op_registry();
 // Throws UnsupportedError for unknown ops.
 PreparedOp prepare_node(const Graph& graph, const Node& node,
                         const KernelOptions& kernel_options = KernelOptions{});
+// The same with the non-constant inputs' types replaced by `input_types` (one per node input;
+// for a node run on one image of a batch).
+PreparedOp prepare_node(const Graph& graph, const Node& node,
+                        const std::vector<ValueType>& input_types,
+                        const KernelOptions& kernel_options);
 
 }  // namespace hone

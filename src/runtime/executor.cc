@@ -7,6 +7,7 @@
 #include <optional>
 #include <variant>
 
+#include "runtime/image_schedule.h"
 #include "runtime/memory_planner.h"
 
 namespace hone {
@@ -31,15 +32,16 @@ const std::vector<int64_t>* ints_attr(const Node& node, std::string_view name) {
   return it == node.attrs.end() ? nullptr : std::get_if<std::vector<int64_t>>(&it->second.value);
 }
 
-// The byte offset of each input inside the output when a Concat's inputs are contiguous
-// slices of it (every dimension before the axis is 1, so for NCHW: batch 1 and axis 1), or
+// The byte offset of each input inside the output (types from `slot_types`, indexed by value
+// id: one image's for values inside an image-at-a-time segment) when a Concat's inputs are
+// contiguous slices of it (every dimension before the axis is 1, so for NCHW: batch 1 and axis 1), or
 // empty. Blocked concats also need every input but the last to fill whole channel blocks.
-std::vector<int64_t> concat_slices(const Graph& g, const Node& node) {
+std::vector<int64_t> concat_slices(const Node& node, const std::vector<ValueType>& slot_types) {
   const bool onnx = node.domain.empty() || node.domain == "ai.onnx";
   const bool blocked = node.domain == "hone" && node.op_type == "ConcatBlocked";
   if (!(onnx && node.op_type == "Concat") && !blocked) return {};
   if (node.outputs.empty() || node.outputs[0] == kNoValue) return {};
-  const ValueType& out = g.value(node.outputs[0]).type;
+  const ValueType& out = slot_types[static_cast<size_t>(node.outputs[0])];
   const int64_t rank = static_cast<int64_t>(out.shape.size());
   int64_t axis = 1;
   if (onnx) {
@@ -61,7 +63,7 @@ std::vector<int64_t> concat_slices(const Graph& g, const Node& node) {
   int64_t offset = 0;
   for (ValueId id : node.inputs) {
     if (id == kNoValue) return {};
-    const ValueType& t = g.value(id).type;
+    const ValueType& t = slot_types[static_cast<size_t>(id)];
     if (t.dtype != out.dtype) return {};
     slices.push_back(offset);
     offset += value_bytes(t);
@@ -139,16 +141,55 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
   std::vector<ValueType> slot_types;
   for (const Value& v : graph_.values) slot_types.push_back(v.type);
   std::vector<std::vector<size_t>> in_slots, out_slots;
-  std::vector<std::vector<int64_t>> slices;
   std::vector<bool> runs(graph_.nodes.size(), false);
   for (size_t n = 0; n < graph_.nodes.size(); ++n)
     for (ValueId id : graph_.nodes[n].outputs)
       if (id != kNoValue && !graph_.value(id).constant) runs[n] = true;
   ConstantReleaser releaser(graph_, runs, options.release_packed_constants);
-  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
-    if (!runs[n]) continue;
+
+  // Which steps may run one image at a time, before their prepare (which may pack weights).
+  std::vector<size_t> run_nodes;
+  for (size_t n = 0; n < graph_.nodes.size(); ++n)
+    if (runs[n]) run_nodes.push_back(n);
+  batch_ = graph_batch(graph_);
+  std::vector<ImageStep> image_steps;
+  std::vector<int> segments(run_nodes.size(), -1);
+  if (batch_ > 1 && options.image_at_a_time_bytes > 0) {
+    for (size_t n : run_nodes) image_steps.push_back(image_step(graph_, graph_.nodes[n], batch_));
+    segments = image_segments(image_steps, options.image_at_a_time_bytes);
+  }
+
+  for (size_t k = 0; k < run_nodes.size(); ++k) {
+    const size_t n = run_nodes[k];
     const Node& node = graph_.nodes[n];
-    Step step{n, prepare_node(graph_, node, kernel), true, {}, {}};
+    bool per_image = segments[k] >= 0;
+    PreparedOp prepared;
+    if (per_image) {
+      // Prepared for one image; a node whose op does not take that stays on the whole batch.
+      std::vector<ValueType> types;
+      for (size_t i = 0; i < node.inputs.size(); ++i) {
+        const ValueId id = node.inputs[i];
+        if (id == kNoValue) {
+          types.emplace_back();
+          continue;
+        }
+        const ValueType& t = graph_.value(id).type;
+        types.push_back(image_steps[k].sliced_inputs[i] ? image_type(t) : t);
+      }
+      try {
+        prepared = prepare_node(graph_, node, types, kernel);
+        for (size_t i = 0; i < node.outputs.size() && per_image; ++i) {
+          const ValueId id = node.outputs[i];
+          if (id != kNoValue && !graph_.value(id).constant)
+            per_image = prepared.outputs[i] == image_type(graph_.value(id).type);
+        }
+      } catch (const Error&) {
+        per_image = false;
+      }
+      if (!per_image) segments[k] = -1;
+    }
+    if (!per_image) prepared = prepare_node(graph_, node, kernel);
+    Step step{n, std::move(prepared), true, {}, {}, -1, {}, {}};
     // Freed as soon as their last reader is prepared: the peak holds one layer twice, not
     // the whole model.
     releaser.prepared(node, step.op.packed_inputs);
@@ -166,6 +207,12 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
         continue;
       }
       Value& v = graph_.value(id);
+      if (per_image) {
+        // Checked above; the slot holds the whole batch unless the planner finds the value
+        // lives inside the segment.
+        outs.push_back(static_cast<size_t>(id));
+        continue;
+      }
       if (v.type.dtype != DType::kUndefined && v.type != t)
         throw Error(where + ": output '" + v.name + "' was inferred as " + type_text(v.type) +
                     " but the op now gives " + type_text(t));
@@ -178,9 +225,10 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
       ins.push_back(id == kNoValue ? SIZE_MAX : static_cast<size_t>(id));
     in_slots.push_back(std::move(ins));
     out_slots.push_back(std::move(outs));
-    slices.push_back(concat_slices(graph_, node));
     steps_.push_back(std::move(step));
   }
+  renumber_segments(segments);
+  for (size_t i = 0; i < steps_.size(); ++i) steps_[i].segment = segments[i];
 
   released_constant_bytes_ = releaser.released_bytes();
 
@@ -189,12 +237,8 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
   std::vector<bool> produced(slot_types.size(), false);
   for (const auto& outs : out_slots)
     for (size_t s : outs) produced[s] = true;
-  for (size_t s = 0; s < slot_types.size(); ++s) {
-    if (produced[s])
-      values[s].bytes = value_bytes(slot_types[s]);
-    else
-      values[s].kind = PlanValue::Kind::kConstant;  // an input, a weight, or unused
-  }
+  for (size_t s = 0; s < slot_types.size(); ++s)
+    if (!produced[s]) values[s].kind = PlanValue::Kind::kConstant;  // an input, weight, unused
   for (ValueId id : graph_.inputs)
     values[static_cast<size_t>(id)].kind = PlanValue::Kind::kGraphInput;
   for (ValueId id : graph_.outputs) values[static_cast<size_t>(id)].graph_output = true;
@@ -205,9 +249,17 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
     for (size_t s : out_slots[i]) ps.outputs.push_back(static_cast<int>(s));
     // Zeroing the outputs first would wipe a shared input.
     if (!steps_[i].zero_outputs) ps.inplace_input = steps_[i].op.inplace_input;
-    ps.concat_slices = slices[i];
+    ps.segment = steps_[i].segment;
     plan_steps.push_back(std::move(ps));
   }
+  // Values that live inside one image's pass through a segment hold one image.
+  const std::vector<bool> internal = segment_internal_values(values, plan_steps);
+  for (size_t s = 0; s < slot_types.size(); ++s) {
+    if (internal[s]) slot_types[s] = image_type(slot_types[s]);
+    if (produced[s]) values[s].bytes = value_bytes(slot_types[s]);
+  }
+  for (size_t i = 0; i < steps_.size(); ++i)
+    plan_steps[i].concat_slices = concat_slices(graph_.nodes[steps_[i].node], slot_types);
   const MemoryPlan plan = plan_memory(values, plan_steps, options.plan_memory);
 
   arena_bytes_ = plan.arena_bytes;
@@ -238,6 +290,40 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
     Step& step = steps_[i];
     for (size_t s : in_slots[i]) step.inputs.push_back(s == SIZE_MAX ? nullptr : &slots_[s]);
     for (size_t s : out_slots[i]) step.outputs.push_back(&slots_[s]);
+    if (step.segment >= 0) {
+      ++image_at_a_time_steps_;
+      image_at_a_time_segments_ = std::max(image_at_a_time_segments_, step.segment + 1);
+      // Image `image`'s rows of a whole-batch value (a graph input's follow the caller's
+      // buffer: bind_inputs re-points them).
+      auto image_view = [&](size_t s, int64_t image) -> Tensor* {
+        const ValueType image_t = image_type(slot_types[s]);
+        const size_t offset = static_cast<size_t>(image * value_bytes(image_t));
+        if (values[s].kind == PlanValue::Kind::kGraphInput) {
+          Tensor* view = &image_views_.emplace_back(
+              Tensor::view(image_t.dtype, image_t.shape, nullptr, nullptr));
+          input_image_views_.push_back({s, offset, view});
+          return view;
+        }
+        return &image_views_.emplace_back(slots_[s].slice_rows(image, 1));
+      };
+      const std::vector<bool>& sliced = image_steps[i].sliced_inputs;
+      for (int64_t image = 0; image < batch_; ++image) {
+        std::vector<const Tensor*> ins;
+        for (size_t k = 0; k < in_slots[i].size(); ++k) {
+          const size_t s = in_slots[i][k];
+          if (s == SIZE_MAX)
+            ins.push_back(nullptr);
+          else if (internal[s] || !sliced[k])
+            ins.push_back(&slots_[s]);
+          else
+            ins.push_back(image_view(s, image));
+        }
+        std::vector<Tensor*> outs;
+        for (size_t s : out_slots[i]) outs.push_back(internal[s] ? &slots_[s] : image_view(s, image));
+        step.image_inputs.push_back(std::move(ins));
+        step.image_outputs.push_back(std::move(outs));
+      }
+    }
     kept.push_back(std::move(step));
   }
   steps_ = std::move(kept);
@@ -316,6 +402,7 @@ std::vector<Tensor> Executor::run(const std::map<std::string, Tensor>& inputs) {
   // The caller's buffers are not kept past this call (run_views keeps them until the next).
   for (Tensor& t : ordered_inputs_) t = Tensor();
   for (ValueId id : graph_.inputs) slots_[static_cast<size_t>(id)] = Tensor();
+  for (const InputImageView& v : input_image_views_) v.view->repoint(Tensor(), 0);
   std::vector<Tensor> outputs;
   for (const Tensor& t : views) outputs.push_back(t.clone());
   return outputs;
@@ -336,6 +423,7 @@ void Executor::bind_inputs(std::span<const Tensor> inputs) {
     // rank reuses its shape storage, so this does not allocate.
     slots_[static_cast<size_t>(id)] = t;
   }
+  for (const InputImageView& v : input_image_views_) v.view->repoint(slots_[v.slot], v.byte_offset);
 }
 
 const std::vector<Tensor>& Executor::run_views(std::span<const Tensor> inputs) {
@@ -348,18 +436,37 @@ const std::vector<Tensor>& Executor::run_views(std::span<const Tensor> inputs) {
 }
 
 void Executor::execute() {
-  using Clock = std::chrono::steady_clock;
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    Step& step = steps_[i];
-    const Clock::time_point start = profiling_ ? Clock::now() : Clock::time_point{};
-    // Arena memory held another value before; these kernels rely on zeroed outputs.
-    if (step.zero_outputs)
-      for (Tensor* out : step.outputs)
-        if (out->nbytes() > 0) std::memset(out->raw(), 0, out->nbytes());
-    step.op.run(step.inputs, step.outputs);
-    if (profiling_)
-      step_ms_[i] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  for (size_t i = 0; i < steps_.size();) {
+    const int segment = steps_[i].segment;
+    if (segment < 0) {
+      run_step(i, steps_[i].inputs, steps_[i].outputs);
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < steps_.size() && steps_[end].segment == segment) ++end;
+    if (profiling_) std::fill(step_ms_.begin() + static_cast<std::ptrdiff_t>(i),
+                              step_ms_.begin() + static_cast<std::ptrdiff_t>(end), 0.0);
+    for (size_t image = 0; image < static_cast<size_t>(batch_); ++image)
+      for (size_t j = i; j < end; ++j)
+        run_step(j, steps_[j].image_inputs[image], steps_[j].image_outputs[image]);
+    i = end;
   }
+}
+
+void Executor::run_step(size_t i, TensorsIn inputs, TensorsOut outputs) {
+  using Clock = std::chrono::steady_clock;
+  Step& step = steps_[i];
+  const Clock::time_point start = profiling_ ? Clock::now() : Clock::time_point{};
+  // Arena memory held another value before; these kernels rely on zeroed outputs.
+  if (step.zero_outputs)
+    for (Tensor* out : outputs)
+      if (out->nbytes() > 0) std::memset(out->raw(), 0, out->nbytes());
+  step.op.run(inputs, outputs);
+  if (!profiling_) return;
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  // A step run image by image adds up its images (zeroed before the segment).
+  step_ms_[i] = step.segment < 0 ? ms : step_ms_[i] + ms;
 }
 
 }  // namespace hone

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -29,6 +30,12 @@ struct ExecutorOptions {
   // (PreparedOp::packed_inputs) and it is not a graph output, so weights are not held twice.
   // Freed constants stay in graph() as typed values without a value.
   bool release_packed_constants = true;
+  // With a batch above 1, runs of steps that keep the images apart and whose activations over
+  // the whole batch reach this many bytes in some step run one image at a time, so each
+  // image's tensors stay in cache between steps (runtime/image_schedule.h, decision 015).
+  // 0: the whole batch goes through every step together.
+  int64_t image_at_a_time_bytes = kDefaultImageAtATimeBytes;
+  static constexpr int64_t kDefaultImageAtATimeBytes = int64_t{8} << 20;
 };
 
 // What the profile of a step shows.
@@ -87,6 +94,11 @@ class Executor {
   // Counts of the memory plan's decisions, for reports and tests.
   int in_place_steps() const { return in_place_steps_; }
   int concats_in_place() const { return concats_in_place_; }
+  // The image-at-a-time schedule: the batch (dimension 0 of the inputs; 1 when they disagree)
+  // and how many steps run one image at a time, in how many segments.
+  int64_t batch() const { return batch_; }
+  int image_at_a_time_steps() const { return image_at_a_time_steps_; }
+  int image_at_a_time_segments() const { return image_at_a_time_segments_; }
 
   // When on, each run records the wall time of every step in last_step_ms().
   void set_profiling(bool on) { profiling_ = on; }
@@ -99,9 +111,21 @@ class Executor {
     bool zero_outputs = true;
     std::vector<const Tensor*> inputs;  // into slots_ (nullptr for absent inputs)
     std::vector<Tensor*> outputs;       // into slots_
+    // Image-at-a-time segment (-1: none) and, per image, the views the step runs on: one
+    // image's rows of the batch values, the whole of the others.
+    int segment = -1;
+    std::vector<std::vector<const Tensor*>> image_inputs;
+    std::vector<std::vector<Tensor*>> image_outputs;
+  };
+  // A per-image view of a graph input, re-pointed at the caller's buffer on every run.
+  struct InputImageView {
+    size_t slot;
+    size_t byte_offset;
+    Tensor* view;
   };
   void bind_inputs(std::span<const Tensor> inputs);
   void execute();
+  void run_step(size_t i, TensorsIn inputs, TensorsOut outputs);
 
   Graph graph_;
   std::unique_ptr<ThreadPool> pool_;
@@ -115,6 +139,11 @@ class Executor {
   int64_t released_constant_bytes_ = 0;
   int in_place_steps_ = 0;
   int concats_in_place_ = 0;
+  int64_t batch_ = 1;
+  int image_at_a_time_steps_ = 0;
+  int image_at_a_time_segments_ = 0;
+  std::deque<Tensor> image_views_;  // per-image views (a deque: steps point into it)
+  std::vector<InputImageView> input_image_views_;
   // Graph outputs that are graph inputs get a copy in their own slot at the end of a run.
   std::vector<std::pair<size_t, size_t>> input_copies_;  // (input slot, output slot)
   std::vector<Tensor> output_views_;

@@ -76,6 +76,24 @@ ArenaLayout plan_arena(const std::vector<ArenaRequest>& requests) {
   return layout;
 }
 
+std::vector<bool> segment_internal_values(const std::vector<PlanValue>& values,
+                                          const std::vector<PlanStep>& steps) {
+  const size_t n = values.size();
+  std::vector<int> defined_in(n, -1);
+  for (const PlanStep& step : steps)
+    for (int v : step.outputs)
+      if (v >= 0) defined_in[static_cast<size_t>(v)] = step.segment;
+  std::vector<bool> internal(n, false);
+  for (size_t v = 0; v < n; ++v)
+    internal[v] = values[v].kind == PlanValue::Kind::kComputed && defined_in[v] >= 0 &&
+                  !values[v].graph_output;
+  for (const PlanStep& step : steps)
+    for (int v : step.inputs)
+      if (v >= 0 && step.segment != defined_in[static_cast<size_t>(v)])
+        internal[static_cast<size_t>(v)] = false;
+  return internal;
+}
+
 MemoryPlan plan_memory(const std::vector<PlanValue>& values, const std::vector<PlanStep>& steps,
                        bool reuse) {
   const int num_steps = static_cast<int>(steps.size());
@@ -124,6 +142,35 @@ MemoryPlan plan_memory(const std::vector<PlanValue>& values, const std::vector<P
     return plan;
   }
 
+  // A segment runs its steps once per image, so a value that holds the whole batch and is
+  // touched by a segment is live over all of it: image 1 reads an input after image 0 ran the
+  // segment's last step, and image 0 wrote an output before image 1 ran the first.
+  const std::vector<int> last_use = last;  // in step order, for the in-place test
+  const std::vector<bool> internal = segment_internal_values(values, steps);
+  {
+    std::vector<int> first_of, last_of;
+    for (int s = 0; s < num_steps; ++s) {
+      const int g = steps[static_cast<size_t>(s)].segment;
+      if (g < 0) continue;
+      if (static_cast<size_t>(g) >= first_of.size()) {
+        first_of.resize(static_cast<size_t>(g) + 1, s);
+        last_of.resize(static_cast<size_t>(g) + 1, s);
+      }
+      last_of[static_cast<size_t>(g)] = s;
+    }
+    for (int s = 0; s < num_steps; ++s) {
+      const PlanStep& step = steps[static_cast<size_t>(s)];
+      if (step.segment < 0) continue;
+      const size_t g = static_cast<size_t>(step.segment);
+      for (int v : step.inputs)
+        if (computed(v) && !internal[static_cast<size_t>(v)])
+          last[static_cast<size_t>(v)] = std::max(last[static_cast<size_t>(v)], last_of[g]);
+      for (int v : step.outputs)
+        if (computed(v) && !internal[static_cast<size_t>(v)])
+          def[static_cast<size_t>(v)] = std::min(def[static_cast<size_t>(v)], first_of[g]);
+    }
+  }
+
   AliasForest forest(n);
   auto bytes_of = [&](int v) { return values[static_cast<size_t>(v)].bytes; };
   for (int s = 0; s < num_steps; ++s) {
@@ -139,6 +186,7 @@ MemoryPlan plan_memory(const std::vector<PlanValue>& values, const std::vector<P
       for (size_t k = 0; k < step.inputs.size() && ok; ++k) {
         const int a = step.inputs[k];
         ok = computed(a) && uses[static_cast<size_t>(a)] == 1 &&
+             internal[static_cast<size_t>(a)] == internal[static_cast<size_t>(y)] &&
              !values[static_cast<size_t>(a)].graph_output && bytes_of(a) > 0 &&
              step.concat_slices[k] >= 0 && step.concat_slices[k] + bytes_of(a) <= bytes_of(y);
         if (!ok) break;
@@ -158,10 +206,12 @@ MemoryPlan plan_memory(const std::vector<PlanValue>& values, const std::vector<P
     if (k >= 0 && static_cast<size_t>(k) < step.inputs.size()) {
       const int x = step.inputs[static_cast<size_t>(k)];
       // x dies here, is read only through input k, and has exactly the output's size.
-      const bool ok = computed(x) && last[static_cast<size_t>(x)] == s &&
+      const bool ok = computed(x) && last_use[static_cast<size_t>(x)] == s &&
                       !values[static_cast<size_t>(x)].graph_output &&
                       std::count(step.inputs.begin(), step.inputs.end(), x) == 1 &&
-                      bytes_of(x) == bytes_of(y) && bytes_of(y) > 0 && forest.find(y).first == y;
+                      bytes_of(x) == bytes_of(y) && bytes_of(y) > 0 && forest.find(y).first == y &&
+                      // one image's memory never takes over a whole batch's, nor the reverse
+                      internal[static_cast<size_t>(x)] == internal[static_cast<size_t>(y)];
       if (ok) {
         auto [root, offset] = forest.find(x);
         forest.attach(y, root, offset);

@@ -47,7 +47,17 @@ struct PlanStep {
   // place: the byte offset of each input's slice within output 0 (checked by the caller:
   // axis, batch 1, channel blocks). The planner adds the liveness conditions.
   std::vector<int64_t> concat_slices;
+  // The image-at-a-time segment the step runs in (runtime/image_schedule.h), -1 for none.
+  // A segment's steps are consecutive and run once per image of the batch.
+  int segment = -1;
 };
+
+// Per value: computed by a step of a segment and read only by steps of that same segment, and
+// not a graph output. Such a value lives within one image's pass through the segment, so it
+// needs one image's memory, reused by the next image; every other value a segment touches
+// holds the whole batch and stays live across the whole segment.
+std::vector<bool> segment_internal_values(const std::vector<PlanValue>& values,
+                                          const std::vector<PlanStep>& steps);
 
 struct MemoryPlan {
   int64_t arena_bytes = 0;

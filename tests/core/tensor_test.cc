@@ -44,6 +44,25 @@ TEST(Tensor, RejectsBadShapesAndCounts) {
   EXPECT_EQ(t.reshaped({3, 2}).shape(), (Shape{3, 2}));
 }
 
+TEST(Tensor, SliceRowsSharesTheBufferAndRepointFollowsAnother) {
+  Tensor t = Tensor::from_vector<float>({3, 2}, {0, 1, 2, 3, 4, 5});
+  Tensor row = t.slice_rows(1, 1);
+  EXPECT_EQ(row.shape(), (Shape{1, 2}));
+  EXPECT_EQ(row.to_vector<float>(), (std::vector<float>{2, 3}));
+  row.data<float>()[0] = 20;
+  EXPECT_EQ(t.to_vector<float>()[2], 20);
+  EXPECT_EQ(t.slice_rows(1, 2).to_vector<float>(), (std::vector<float>{20, 3, 4, 5}));
+  EXPECT_THROW(t.slice_rows(2, 2), Error);
+  EXPECT_THROW(t.slice_rows(-1, 1), Error);
+  EXPECT_THROW(Tensor::scalar<float>(1).slice_rows(0, 1), Error);
+
+  const Tensor other = Tensor::from_vector<float>({3, 2}, {6, 7, 8, 9, 10, 11});
+  row.repoint(other, 2 * sizeof(float) * 2);
+  EXPECT_EQ(row.to_vector<float>(), (std::vector<float>{10, 11}));
+  row.repoint(Tensor(), 0);
+  EXPECT_EQ(row.raw(), nullptr);
+}
+
 TEST(DType, NamesRoundTrip) {
   for (DType t : {DType::kFloat32, DType::kInt64, DType::kBool, DType::kUInt8, DType::kFloat64})
     EXPECT_EQ(dtype_from_name(dtype_name(t)), t);

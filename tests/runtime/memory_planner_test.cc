@@ -286,5 +286,146 @@ TEST(PlanMemory, NestedConcatsComposeOffsets) {
   simulate(values, steps, plan);
 }
 
+// Image-at-a-time segments: steps of a segment run once per image, in image order. Values that
+// live inside one segment hold one image (reused by the next image); the others hold the whole
+// batch and each image uses its own rows. Simulates that schedule over a byte map of
+// (value, image) marks and checks every read sees what its writer left.
+void simulate_images(const std::vector<PlanValue>& values, const std::vector<PlanStep>& steps,
+                     const MemoryPlan& plan, const std::vector<bool>& internal, int images) {
+  using Mark = std::pair<int, int>;  // value, image
+  std::vector<Mark> memory(static_cast<size_t>(plan.arena_bytes), Mark{-1, -1});
+  std::vector<int> concat_of(values.size(), -1);
+  for (size_t s = 0; s < steps.size(); ++s)
+    if (plan.skip[s]) concat_of[static_cast<size_t>(steps[s].outputs[0])] = static_cast<int>(s);
+  auto computed = [&](int v) {
+    return v >= 0 && values[static_cast<size_t>(v)].kind == Kind::kComputed;
+  };
+  // The bytes image `image` of v occupies: all of an internal value, else its rows.
+  auto rows = [&](int v, int image) -> std::pair<int64_t, int64_t> {
+    const int64_t bytes = values[static_cast<size_t>(v)].bytes;
+    if (internal[static_cast<size_t>(v)]) return {plan.offsets[static_cast<size_t>(v)], bytes};
+    return {plan.offsets[static_cast<size_t>(v)] + image * (bytes / images), bytes / images};
+  };
+  std::function<bool(int, int)> intact = [&](int v, int image) {
+    if (!computed(v)) return true;
+    const int s = concat_of[static_cast<size_t>(v)];
+    if (s >= 0) {
+      for (int a : steps[static_cast<size_t>(s)].inputs)
+        if (!intact(a, image)) return false;
+      return true;
+    }
+    const auto [off, len] = rows(v, image);
+    for (int64_t b = off; b < off + len; ++b)
+      if (memory[static_cast<size_t>(b)] != Mark{v, image}) return false;
+    return true;
+  };
+  auto run = [&](size_t s, int image) {
+    const PlanStep& step = steps[s];
+    if (plan.skip[s]) return;
+    for (int v : step.inputs) ASSERT_TRUE(intact(v, image)) << "step " << s << " image " << image;
+    for (int v : step.outputs) {
+      const auto [off, len] = rows(v, image);
+      for (int64_t b = off; b < off + len; ++b) memory[static_cast<size_t>(b)] = Mark{v, image};
+    }
+    // Writing the outputs must not have touched another input (the in-place one excepted).
+    for (size_t k = 0; k < step.inputs.size(); ++k) {
+      if (plan.in_place[s] && static_cast<int>(k) == step.inplace_input) continue;
+      ASSERT_TRUE(intact(step.inputs[k], image)) << "step " << s << " overwrote an input";
+    }
+  };
+  for (size_t s = 0; s < steps.size();) {
+    const int segment = steps[s].segment;
+    size_t end = s + 1;
+    while (segment >= 0 && end < steps.size() && steps[end].segment == segment) ++end;
+    if (segment >= 0) {
+      for (int image = 0; image < images; ++image)
+        for (size_t j = s; j < end; ++j) {
+          run(j, image);
+          if (::testing::Test::HasFatalFailure()) return;
+        }
+    } else {
+      // A whole-batch step reads every image, then writes every image.
+      for (int v : steps[s].inputs)
+        for (int image = 0; image < images; ++image) ASSERT_TRUE(intact(v, image));
+      for (int image = 0; image < images; ++image) run(s, image);
+    }
+    s = end;
+  }
+  for (size_t v = 0; v < values.size(); ++v) {
+    if (!values[v].graph_output) continue;
+    for (int image = 0; image < images; ++image)
+      ASSERT_TRUE(intact(static_cast<int>(v), image)) << "output " << v;
+  }
+}
+
+TEST(PlanMemory, RandomSegmentsSimulateImageByImage) {
+  std::mt19937 rng(13);
+  constexpr int kImages = 3;
+  int internal_count = 0, in_place = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    std::vector<PlanValue> values;
+    std::vector<PlanStep> steps;
+    random_graph(rng, values, steps);
+    // Random contiguous segments, numbered in order: each step ends the current one, starts
+    // a new one or stays.
+    int current = -1, next = 0;
+    for (PlanStep& step : steps) {
+      const int pick = std::uniform_int_distribution<int>(0, 2)(rng);
+      if (pick == 0) current = -1;
+      if (pick == 1) current = next++;
+      step.segment = current;
+    }
+    const std::vector<bool> internal = segment_internal_values(values, steps);
+    for (size_t v = 0; v < values.size(); ++v) {
+      if (values[v].kind != Kind::kComputed) continue;
+      if (internal[v])
+        ++internal_count;
+      else
+        values[v].bytes *= kImages;  // the whole batch
+    }
+    // Producers write into a Concat only where each image has its own copy of every part
+    // (the executor computes no slices for a batch value).
+    for (PlanStep& step : steps) {
+      bool all_internal = step.segment >= 0;
+      for (int v : step.inputs) all_internal = all_internal && v >= 0 && internal[static_cast<size_t>(v)];
+      for (int v : step.outputs) all_internal = all_internal && internal[static_cast<size_t>(v)];
+      if (!all_internal) step.concat_slices.clear();
+    }
+    const MemoryPlan plan = plan_memory(values, steps);
+    for (size_t s = 0; s < steps.size(); ++s) in_place += plan.in_place[s];
+    simulate_images(values, steps, plan, internal, kImages);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(internal_count, 500);
+  EXPECT_GT(in_place, 100);
+}
+
+// x -> a (whole batch) -> [segment: b = f(a), c = g(b)] -> d = h(c): a must outlive the
+// segment (image 2 reads it after image 1 wrote c), b holds one image.
+TEST(PlanMemory, SegmentExtendsBatchValuesAndShrinksItsOwn) {
+  std::vector<PlanValue> values = {{Kind::kGraphInput, 300, false},
+                                   {Kind::kComputed, 300, false},
+                                   {Kind::kComputed, 100, false},
+                                   {Kind::kComputed, 300, false},
+                                   {Kind::kComputed, 300, true}};
+  std::vector<PlanStep> steps = {{{0}, {1}, -1, {}}, {{1}, {2}, -1, {}}, {{2}, {3}, -1, {}},
+                                 {{3}, {4}, -1, {}}};
+  steps[1].segment = steps[2].segment = 0;
+  EXPECT_EQ(segment_internal_values(values, steps),
+            (std::vector<bool>{false, false, true, false, false}));
+  const MemoryPlan plan = plan_memory(values, steps);
+  auto disjoint = [&](int u, int v) {
+    return !overlaps(plan.offsets[static_cast<size_t>(u)], values[static_cast<size_t>(u)].bytes,
+                     plan.offsets[static_cast<size_t>(v)], values[static_cast<size_t>(v)].bytes);
+  };
+  EXPECT_TRUE(disjoint(1, 3));  // without the segment, c could take a's place
+  EXPECT_TRUE(disjoint(1, 2));
+  EXPECT_TRUE(disjoint(2, 3));
+  steps[1].segment = steps[2].segment = -1;
+  const MemoryPlan whole = plan_memory(values, steps);
+  EXPECT_EQ(whole.offsets[1], whole.offsets[3]);
+}
+
 }  // namespace
 }  // namespace hone
