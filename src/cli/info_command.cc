@@ -84,6 +84,9 @@ int run_info(const InfoOptions& o) {
     j["packed_weight_bytes"] = ex.packed_bytes();
     j["in_place_steps"] = ex.in_place_steps();
     j["concats_in_place"] = ex.concats_in_place();
+    j["batch"] = ex.batch();
+    j["image_at_a_time_steps"] = ex.image_at_a_time_steps();
+    j["image_at_a_time_segments"] = ex.image_at_a_time_segments();
     std::cout << json_text(j);
     return 0;
   }
@@ -116,6 +119,11 @@ int run_info(const InfoOptions& o) {
          format_bytes(ex.packed_bytes()) + " packed weights; " +
          std::to_string(ex.in_place_steps()) + " step(s) write over an input, " +
          std::to_string(ex.concats_in_place()) + " Concat(s) written in place by their producers\n";
+  if (ex.batch() > 1)
+    out += "Batch " + std::to_string(ex.batch()) + ": " +
+           std::to_string(ex.image_at_a_time_steps()) + " of " + std::to_string(ex.num_steps()) +
+           " step(s) run one image at a time, in " +
+           std::to_string(ex.image_at_a_time_segments()) + " stretch(es) (--image-at-a-time)\n";
   std::cout << out;
   return 0;
 }

@@ -35,7 +35,7 @@ struct ExecutorOptions {
   // image's tensors stay in cache between steps (runtime/image_schedule.h, decision 015).
   // 0: the whole batch goes through every step together.
   int64_t image_at_a_time_bytes = kDefaultImageAtATimeBytes;
-  static constexpr int64_t kDefaultImageAtATimeBytes = int64_t{8} << 20;
+  static constexpr int64_t kDefaultImageAtATimeBytes = int64_t{15} << 20;
 };
 
 // What the profile of a step shows.

@@ -149,7 +149,8 @@ std::vector<int> image_segments(const std::vector<ImageStep>& steps, int64_t min
     size_t first = begin, last = end;
     while (first < last && steps[first].batch_bytes < min_bytes) ++first;
     while (last > first && steps[last - 1].batch_bytes < min_bytes) --last;
-    if (first < last) {
+    // One step alone gains nothing: what it writes per image is read whole by the next.
+    if (last - first >= 2) {
       for (size_t s = first; s < last; ++s) segments[s] = next;
       ++next;
     }

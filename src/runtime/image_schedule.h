@@ -32,8 +32,8 @@ struct ImageStep {
 ImageStep image_step(const Graph& g, const Node& node, int64_t batch);
 
 // Per step, the segment it belongs to (-1: runs on the whole batch): maximal runs of eligible
-// steps, trimmed to begin and end at a step whose batch_bytes reaches `min_bytes` (a run
-// without one is none). min_bytes <= 0: no segments.
+// steps, trimmed to begin and end at a step whose batch_bytes reaches `min_bytes`, of two
+// steps or more (a step alone keeps no image in cache for the next). min_bytes <= 0: none.
 std::vector<int> image_segments(const std::vector<ImageStep>& steps, int64_t min_bytes);
 
 // Renumbers segments so each is one contiguous run (a step taken out of a segment splits it).

@@ -88,12 +88,15 @@ TEST(ImageSchedule, SegmentsAreRunsTrimmedToLargeSteps) {
     for (auto [eligible, bytes] : spec) steps.push_back({eligible, {}, bytes});
     return steps;
   };
-  const std::vector<ImageStep> steps = steps_of(
-      {{true, 1}, {true, 10}, {true, 1}, {true, 20}, {true, 1}, {false, 50}, {true, 30}, {true, 1}});
-  EXPECT_EQ(image_segments(steps, 5), (std::vector<int>{-1, 0, 0, 0, -1, -1, 1, -1}));
-  EXPECT_EQ(image_segments(steps, 25), (std::vector<int>{-1, -1, -1, -1, -1, -1, 0, -1}));
-  EXPECT_EQ(image_segments(steps, 100), std::vector<int>(8, -1));
-  EXPECT_EQ(image_segments(steps, 0), std::vector<int>(8, -1));  // off
+  const std::vector<ImageStep> steps =
+      steps_of({{true, 1}, {true, 10}, {true, 1}, {true, 20}, {true, 1}, {false, 50}, {true, 30},
+                {true, 40}, {true, 1}, {false, 1}, {true, 60}});
+  EXPECT_EQ(image_segments(steps, 5),
+            (std::vector<int>{-1, 0, 0, 0, -1, -1, 1, 1, -1, -1, -1}));  // the last one alone
+  EXPECT_EQ(image_segments(steps, 15),
+            (std::vector<int>{-1, -1, -1, -1, -1, -1, 0, 0, -1, -1, -1}));  // 20 alone
+  EXPECT_EQ(image_segments(steps, 100), std::vector<int>(11, -1));
+  EXPECT_EQ(image_segments(steps, 0), std::vector<int>(11, -1));  // off
 
   std::vector<int> segments = {-1, 4, 4, -1, 4, 7, 7, 2};
   renumber_segments(segments);
