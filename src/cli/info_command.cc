@@ -122,8 +122,8 @@ int run_info(const InfoOptions& o) {
   if (ex.batch() > 1)
     out += "Batch " + std::to_string(ex.batch()) + ": " +
            std::to_string(ex.image_at_a_time_steps()) + " of " + std::to_string(ex.num_steps()) +
-           " step(s) run one image at a time, in " +
-           std::to_string(ex.image_at_a_time_segments()) + " stretch(es) (--image-at-a-time)\n";
+           " step(s) run one image at a time, in " + std::to_string(ex.image_at_a_time_segments()) +
+           " stretch(es) (--image-at-a-time)\n";
   std::cout << out;
   return 0;
 }

@@ -33,7 +33,8 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   numel_ = shape_numel(shape_);
   constexpr size_t kAlign = 64;
   size_t bytes = nbytes();
-  if (bytes > (size_t{1} << 40)) throw Error("tensor of " + shape_to_string(shape_) + " is too large");
+  if (bytes > (size_t{1} << 40))
+    throw Error("tensor of " + shape_to_string(shape_) + " is too large");
   size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
   if (rounded == 0) rounded = kAlign;
   void* p = std::aligned_alloc(kAlign, rounded);

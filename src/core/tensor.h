@@ -31,7 +31,9 @@ class Tensor {
   template <class T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values);
   template <class T>
-  static Tensor scalar(T value) { return from_vector<T>({}, {value}); }
+  static Tensor scalar(T value) {
+    return from_vector<T>({}, {value});
+  }
 
   bool empty() const { return dtype_ == DType::kUndefined; }
   DType dtype() const { return dtype_; }
@@ -88,8 +90,8 @@ template <class T>
 Tensor Tensor::from_vector(Shape shape, const std::vector<T>& values) {
   Tensor t(dtype_of<T>(), std::move(shape));
   if (static_cast<int64_t>(values.size()) != t.numel())
-    throw Error("Tensor::from_vector: " + std::to_string(values.size()) +
-                " values for shape " + shape_to_string(t.shape()));
+    throw Error("Tensor::from_vector: " + std::to_string(values.size()) + " values for shape " +
+                shape_to_string(t.shape()));
   T* out = t.data<T>();
   for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
   return t;

@@ -19,7 +19,9 @@ std::string OpContext::where() const {
   return "node '" + node_.name + "' (" + node_.op_type + ")";
 }
 
-void OpContext::fail(const std::string& message) const { throw Error(where() + ": " + message); }
+void OpContext::fail(const std::string& message) const {
+  throw Error(where() + ": " + message);
+}
 
 bool OpContext::has_input(size_t i) const {
   return i < input_types_.size() && input_types_[i].dtype != DType::kUndefined;
@@ -49,7 +51,9 @@ const Attribute* lookup(const Node& node, std::string_view name) {
 }
 }  // namespace
 
-bool OpContext::has_attr(std::string_view name) const { return lookup(node_, name) != nullptr; }
+bool OpContext::has_attr(std::string_view name) const {
+  return lookup(node_, name) != nullptr;
+}
 
 template <class T>
 static const T* get_attr(const OpContext& ctx, std::string_view name, const char* kind) {
@@ -113,8 +117,8 @@ void OpContext::expect_inputs(size_t min, size_t max) const {
   size_t n = input_types_.size();
   while (n > 0 && input_types_[n - 1].dtype == DType::kUndefined) --n;
   if (n < min || n > max) {
-    std::string range = min == max ? std::to_string(min)
-                                   : std::to_string(min) + " to " + std::to_string(max);
+    std::string range =
+        min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
     fail("expects " + range + " inputs, got " + std::to_string(n));
   }
   for (size_t i = 0; i < min; ++i) input_type(i);
@@ -206,8 +210,7 @@ PreparedOp prepare_with(const Graph& graph, const Node& node,
 
 }  // namespace
 
-PreparedOp prepare_node(const Graph& graph, const Node& node,
-                        const KernelOptions& kernel_options) {
+PreparedOp prepare_node(const Graph& graph, const Node& node, const KernelOptions& kernel_options) {
   return prepare_with(graph, node, nullptr, kernel_options);
 }
 

@@ -34,8 +34,8 @@ const std::vector<int64_t>* ints_attr(const Node& node, std::string_view name) {
 
 // The byte offset of each input inside the output (types from `slot_types`, indexed by value
 // id: one image's for values inside an image-at-a-time segment) when a Concat's inputs are
-// contiguous slices of it (every dimension before the axis is 1, so for NCHW: batch 1 and axis 1), or
-// empty. Blocked concats also need every input but the last to fill whole channel blocks.
+// contiguous slices of it (every dimension before the axis is 1, so for NCHW: batch 1 and axis 1),
+// or empty. Blocked concats also need every input but the last to fill whole channel blocks.
 std::vector<int64_t> concat_slices(const Node& node, const std::vector<ValueType>& slot_types) {
   const bool onnx = node.domain.empty() || node.domain == "ai.onnx";
   const bool blocked = node.domain == "hone" && node.op_type == "ConcatBlocked";
@@ -319,7 +319,8 @@ Executor::Executor(Graph graph, const ExecutorOptions& options) : graph_(std::mo
             ins.push_back(image_view(s, image));
         }
         std::vector<Tensor*> outs;
-        for (size_t s : out_slots[i]) outs.push_back(internal[s] ? &slots_[s] : image_view(s, image));
+        for (size_t s : out_slots[i])
+          outs.push_back(internal[s] ? &slots_[s] : image_view(s, image));
         step.image_inputs.push_back(std::move(ins));
         step.image_outputs.push_back(std::move(outs));
       }
@@ -445,8 +446,9 @@ void Executor::execute() {
     }
     size_t end = i;
     while (end < steps_.size() && steps_[end].segment == segment) ++end;
-    if (profiling_) std::fill(step_ms_.begin() + static_cast<std::ptrdiff_t>(i),
-                              step_ms_.begin() + static_cast<std::ptrdiff_t>(end), 0.0);
+    if (profiling_)
+      std::fill(step_ms_.begin() + static_cast<std::ptrdiff_t>(i),
+                step_ms_.begin() + static_cast<std::ptrdiff_t>(end), 0.0);
     for (size_t image = 0; image < static_cast<size_t>(batch_); ++image)
       for (size_t j = i; j < end; ++j)
         run_step(j, steps_[j].image_inputs[image], steps_[j].image_outputs[image]);

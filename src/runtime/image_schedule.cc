@@ -20,20 +20,25 @@ bool is_onnx(const Node& node) {
 }
 
 ImageOp image_op(const Node& node) {
-  static constexpr std::string_view kHoneData[] = {
-      "FusedConv",        "FusedPointwiseDepthwise", "ReorderToBlocked",
-      "ReorderFromBlocked", "MaxPoolBlocked",        "AveragePoolBlocked",
-      "GlobalMaxPoolBlocked", "GlobalAveragePoolBlocked", "ScaleShift"};
+  static constexpr std::string_view kHoneData[] = {"FusedConv",
+                                                   "FusedPointwiseDepthwise",
+                                                   "ReorderToBlocked",
+                                                   "ReorderFromBlocked",
+                                                   "MaxPoolBlocked",
+                                                   "AveragePoolBlocked",
+                                                   "GlobalMaxPoolBlocked",
+                                                   "GlobalAveragePoolBlocked",
+                                                   "ScaleShift"};
   static constexpr std::string_view kHoneBroadcast[] = {"FusedElementwise", "ConcatBlocked"};
   static constexpr std::string_view kOnnxData[] = {
-      "Conv",          "BatchNormalization", "InstanceNormalization", "MaxPool",
-      "AveragePool",   "GlobalMaxPool",      "GlobalAveragePool",     "LRN"};
+      "Conv",        "BatchNormalization", "InstanceNormalization", "MaxPool",
+      "AveragePool", "GlobalMaxPool",      "GlobalAveragePool",     "LRN"};
   // Elementwise ops (ONNX broadcasting) and a channel Concat (checked below).
   static constexpr std::string_view kOnnxBroadcast[] = {
-      "Relu",    "LeakyRelu", "Elu",  "Selu", "Celu",  "Sigmoid", "Tanh", "HardSigmoid",
-      "HardSwish", "Softplus", "Softsign", "Clip", "PRelu", "Add",   "Sub",  "Mul",
-      "Div",     "Sum",       "Max",  "Min",  "Mean",  "Abs",     "Neg",  "Sqrt",
-      "Exp",     "Log",       "Reciprocal", "Erf", "Concat"};
+      "Relu",      "LeakyRelu", "Elu",        "Selu", "Celu",  "Sigmoid", "Tanh", "HardSigmoid",
+      "HardSwish", "Softplus",  "Softsign",   "Clip", "PRelu", "Add",     "Sub",  "Mul",
+      "Div",       "Sum",       "Max",        "Min",  "Mean",  "Abs",     "Neg",  "Sqrt",
+      "Exp",       "Log",       "Reciprocal", "Erf",  "Concat"};
   auto in = [&](auto& list) {
     return std::find(std::begin(list), std::end(list), node.op_type) != std::end(list);
   };

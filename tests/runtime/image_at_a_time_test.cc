@@ -1,8 +1,6 @@
 // Image-at-a-time schedule (runtime/image_schedule.h, decision 015): which steps may run image
 // by image and with which inputs sliced, how runs of them become segments, and executors that
 // use segments giving the whole-batch results on zoo models.
-#include "runtime/image_schedule.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 #include "frontend/onnx_test_models.h"
 #include "ir/passes/pass_manager.h"
 #include "runtime/executor.h"
+#include "runtime/image_schedule.h"
 #include "zoo/zoo_model.h"
 
 namespace hone {
@@ -88,9 +87,17 @@ TEST(ImageSchedule, SegmentsAreRunsTrimmedToLargeSteps) {
     for (auto [eligible, bytes] : spec) steps.push_back({eligible, {}, bytes});
     return steps;
   };
-  const std::vector<ImageStep> steps =
-      steps_of({{true, 1}, {true, 10}, {true, 1}, {true, 20}, {true, 1}, {false, 50}, {true, 30},
-                {true, 40}, {true, 1}, {false, 1}, {true, 60}});
+  const std::vector<ImageStep> steps = steps_of({{true, 1},
+                                                 {true, 10},
+                                                 {true, 1},
+                                                 {true, 20},
+                                                 {true, 1},
+                                                 {false, 50},
+                                                 {true, 30},
+                                                 {true, 40},
+                                                 {true, 1},
+                                                 {false, 1},
+                                                 {true, 60}});
   EXPECT_EQ(image_segments(steps, 5),
             (std::vector<int>{-1, 0, 0, 0, -1, -1, 1, 1, -1, -1, -1}));  // the last one alone
   EXPECT_EQ(image_segments(steps, 15),
@@ -127,9 +134,9 @@ class ImageAtATimeZoo : public ::testing::TestWithParam<const char*> {};
 // Every eligible run as segments (1 byte is "large"), against the whole batch at once:
 // optimized kernels on two threads, and the reference kernels on the unoptimized graph.
 TEST_P(ImageAtATimeZoo, GivesTheWholeBatchResults) {
-  const Graph graph = zoo_graph(GetParam(), 3, 64);
-  const Tensor x1 = make_filled_tensor(DType::kFloat32, {3, 3, 64, 64}, FillMode::kRandom, 1);
-  const Tensor x2 = make_filled_tensor(DType::kFloat32, {3, 3, 64, 64}, FillMode::kRandom, 2);
+  const Graph graph = zoo_graph(GetParam(), 3, 32);
+  const Tensor x1 = make_filled_tensor(DType::kFloat32, {3, 3, 32, 32}, FillMode::kRandom, 1);
+  const Tensor x2 = make_filled_tensor(DType::kFloat32, {3, 3, 32, 32}, FillMode::kRandom, 2);
   for (bool optimized : {false, true}) {
     SCOPED_TRACE(optimized ? "optimized" : "reference");
     Graph g = graph;
@@ -176,7 +183,8 @@ TEST(ImageAtATime, RunViewsAllocatesNothingAndProfilesAddUpImages) {
   options.image_at_a_time_bytes = 1;
   Executor ex(std::move(g), options);
   ASSERT_GT(ex.image_at_a_time_steps(), 0);
-  std::vector<Tensor> in = {make_filled_tensor(DType::kFloat32, {2, 3, 32, 32}, FillMode::kRandom, 5)};
+  std::vector<Tensor> in = {
+      make_filled_tensor(DType::kFloat32, {2, 3, 32, 32}, FillMode::kRandom, 5)};
   const std::vector<float> first = ex.run_views(in)[0].to_vector<float>();
   for (int run = 0; run < 2; ++run) {
     const long before = testing::allocation_count();

@@ -388,7 +388,8 @@ TEST(PlanMemory, RandomSegmentsSimulateImageByImage) {
     // (the executor computes no slices for a batch value).
     for (PlanStep& step : steps) {
       bool all_internal = step.segment >= 0;
-      for (int v : step.inputs) all_internal = all_internal && v >= 0 && internal[static_cast<size_t>(v)];
+      for (int v : step.inputs)
+        all_internal = all_internal && v >= 0 && internal[static_cast<size_t>(v)];
       for (int v : step.outputs) all_internal = all_internal && internal[static_cast<size_t>(v)];
       if (!all_internal) step.concat_slices.clear();
     }
@@ -409,8 +410,8 @@ TEST(PlanMemory, SegmentExtendsBatchValuesAndShrinksItsOwn) {
                                    {Kind::kComputed, 100, false},
                                    {Kind::kComputed, 300, false},
                                    {Kind::kComputed, 300, true}};
-  std::vector<PlanStep> steps = {{{0}, {1}, -1, {}}, {{1}, {2}, -1, {}}, {{2}, {3}, -1, {}},
-                                 {{3}, {4}, -1, {}}};
+  std::vector<PlanStep> steps = {
+      {{0}, {1}, -1, {}}, {{1}, {2}, -1, {}}, {{2}, {3}, -1, {}}, {{3}, {4}, -1, {}}};
   steps[1].segment = steps[2].segment = 0;
   EXPECT_EQ(segment_internal_values(values, steps),
             (std::vector<bool>{false, false, true, false, false}));
