@@ -198,6 +198,33 @@ TEST(CliOptimize, InfoShowsTheOptimizedGraphAndMemory) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
 }
 
+// Batch 2: every stretch of at least 1 KiB runs one image at a time, with the same outputs
+// as the whole batch; `hone info` says how many steps do.
+TEST(CliOptimize, ImageAtATimeGivesTheWholeBatchResult) {
+  const std::string shapes = "data:[2,3,64,64]";
+  ScratchDir dir;
+  std::vector<std::vector<float>> outputs;
+  for (const char* mib : {"0", "0.001"}) {
+    HoneResult r = run_hone({"run", squeezenet().path(), "--input-shapes", shapes, "--outputs",
+                             dir.file("o.npz"), "--repeat", "1", "--image-at-a-time", mib});
+    ASSERT_EQ(r.status, 0) << r.err;
+    outputs.push_back(read_npz_file(dir.file("o.npz")).at(0).tensor.to_vector<float>());
+    r = run_hone({"info", squeezenet().path(), "--input-shapes", shapes, "--json",
+                  "--image-at-a-time", mib});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["batch"], 2);
+    if (std::string(mib) == "0")
+      EXPECT_EQ(j["image_at_a_time_steps"], 0);
+    else
+      EXPECT_GT(j["image_at_a_time_steps"].get<int>(), 4);
+  }
+  expect_close(outputs[1], outputs[0]);
+  HoneResult r = run_hone(
+      {"info", squeezenet().path(), "--input-shapes", shapes, "--image-at-a-time", "0.001"});
+  EXPECT_NE(r.out.find("run one image at a time"), std::string::npos) << r.out;
+}
+
 TEST(CliOptimize, PrintIrAfterAPassGoesToStderr) {
   if (all_passes().empty()) GTEST_SKIP() << "no passes registered yet";
   const std::string pass(all_passes().front().name);
@@ -219,6 +246,8 @@ TEST(CliOptimizeBadInput, BadValuesExitWithStatus2) {
     expect_bad_input(run_hone({cmd, m, "--isa", "sse9"}), {"--isa", "sse9", "avx2"});
     expect_bad_input(run_hone({cmd, m, "--print-ir-after", "no-such-pass"}),
                      {"--print-ir-after", "no-such-pass"});
+    expect_bad_input(run_hone({cmd, m, "--image-at-a-time", "-2"}), {"--image-at-a-time", "-2"});
+    expect_bad_input(run_hone({cmd, m, "--image-at-a-time", "lots"}), {"--image-at-a-time"});
   }
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512})
     if (!isa_supported(isa))
