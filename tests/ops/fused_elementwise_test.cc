@@ -126,6 +126,23 @@ TEST(FusedElementwise, LongProgramsAndInPlace) {
   }
 }
 
+// x * sigmoid(x) (SiLU, as torch.onnx writes it): a step reads X0 again after the chunk's
+// running value is in the output, so the output must not share X0's buffer.
+TEST(FusedElementwise, ProgramRereadingX0IsNotInPlace) {
+  Tensor x = random_tensor({2, 16, 9, 9}, 7);
+  OpCall call = fused({x}, {"Sigmoid", "Mul"}, {-1, 0});
+  const Tensor want = run_op(call)[0];
+  std::vector<float> silu;
+  for (float v : x.to_vector<float>()) silu.push_back(v / (1.0f + std::exp(-v)));
+  expect_close(want, Tensor::from_vector<float>(x.shape(), silu), "reference is x * sigmoid(x)");
+  for (Isa isa : supported_isas()) {
+    call.kernel_options = {true, isa, nullptr};
+    PreparedOp op = prepare_op(call);
+    EXPECT_EQ(op.inplace_input, -1) << isa_name(isa);
+    expect_close(run_op(call)[0], want, std::string(isa_name(isa)));
+  }
+}
+
 TEST(FusedElementwise, ErrorsNameTheNode) {
   Tensor x = random_tensor({2, 3, 4}, 1);
   auto expect_error = [](OpCall call, const std::string& fragment) {

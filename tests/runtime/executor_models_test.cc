@@ -94,6 +94,33 @@ TEST_P(ZooModel, PlannedMemoryGivesTheSameBitsAndLessMemory) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooModel,
                          ::testing::Values("resnet18", "mobilenet_v2", "densenet121", "googlenet"));
 
+// SiLU as torch.onnx writes it, after an op whose output dies there: x = MaxPool(in),
+// y = x * Sigmoid(x). Fused into one FusedElementwise that reads x twice, it must not write
+// over x (efficientnet_b0 gave x * sigmoid(x)^2's garbage before).
+TEST(ExecutorPlan, SiluChainDoesNotOverwriteTheInputItRereads) {
+  ModelBuilder m;
+  m.input("in", {int64_t{1}, int64_t{16}, int64_t{8}, int64_t{8}});
+  m.output("y");
+  onnx::NodeProto& pool = m.node("MaxPool", {"in"}, {"x"}, "pool");
+  testing::attr_ints(pool, "kernel_shape", {2, 2});
+  m.node("Sigmoid", {"x"}, {"s"}, "sigmoid");
+  m.node("Mul", {"x", "s"}, {"y"}, "silu");
+  const Graph graph = m.import();
+  Executor reference(graph);
+  const Tensor x = input_for(reference, 4);
+  const std::vector<Tensor> want = reference.run({{"in", x}});
+  for (Isa isa : supported_isas()) {
+    SCOPED_TRACE(std::string(isa_name(isa)));
+    Graph optimized = graph;
+    optimize_graph(optimized, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+    ExecutorOptions options;
+    options.kernel.optimized = true;
+    options.kernel.isa = isa;
+    Executor ex(std::move(optimized), options);
+    expect_close(ex.run({{"in", x}})[0], want[0], 1e-5);
+  }
+}
+
 TEST(ExecutorPlan, GoogLeNetConcatsAreWrittenInPlace) {
   Executor ex(zoo_graph("googlenet", 64));
   // Every inception block ends in a Concat of four branches used only by it.

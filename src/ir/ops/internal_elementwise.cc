@@ -113,7 +113,12 @@ PreparedOp prepare_fused_elementwise(const OpContext& ctx) {
     return op;
   }
   op.needs_zeroed_outputs = false;
-  op.inplace_input = 0;
+  // The kernel keeps each chunk's running value in the output, so a step that reads X0 after
+  // the first (x * sigmoid(x), SiLU) would read the running value where the output shares
+  // X0's buffer.
+  const bool rereads_x0 = std::any_of(program->steps.begin(), program->steps.end(),
+                                      [](const EltStep& s) { return s.operand == 0; });
+  op.inplace_input = rereads_x0 ? -1 : 0;
   op.kernel_name = "fused_elementwise_" + std::string(isa_name(ko.isa));
   const Isa isa = ko.isa;
   ThreadPool* pool = ko.pool;
