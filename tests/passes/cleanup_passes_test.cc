@@ -1,10 +1,11 @@
-// Level-1 passes, each alone: fold-constants, remove-identity, fold-batchnorm,
+// Level-1 passes, each alone: fold-constants, remove-identity, fold-pad, fold-batchnorm,
 // eliminate-dead-nodes; and CSE (level 2). Each checks the rewrite happened and the outputs
 // did not change.
 #include "ir/passes/eliminate_common_subexpressions.h"
 #include "ir/passes/eliminate_dead_nodes.h"
 #include "ir/passes/fold_batchnorm.h"
 #include "ir/passes/fold_constants.h"
+#include "ir/passes/fold_pad.h"
 #include "ir/passes/remove_identity.h"
 #include "pass_test_util.h"
 
@@ -115,6 +116,55 @@ TEST(RemoveIdentity, PadByZeroGoesShiftsAndRealPadsStay) {
   for (const Node& n : after.nodes) {
     if (n.op_type == "Relu") {
       EXPECT_EQ(n.inputs[0], after.inputs[0]);
+    }
+  }
+}
+
+// torch.onnx's avg_pool2d(padding=1) and a padded conv: the Pads become the consumers' pads
+// (the pool counting the zeros); a Pad also read by a Relu, a pad of the channels, a pad by 1
+// and a pool in ceil mode keep theirs.
+TEST(FoldPad, SpatialZeroPadBecomesConvAndAveragePoolPads) {
+  using Ints = std::vector<int64_t>;
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 3, 6, 6});
+  ValueId w = b.random_constant("w", {4, 3, 3, 3}, 1);
+  auto pads = [&](const std::string& name, Ints v) {
+    return b.constant(name, Tensor::from_vector<int64_t>({8}, v));
+  };
+  ValueId spatial = pads("spatial", {0, 0, 1, 2, 0, 0, 1, 0});
+  ValueId p1 = b.node("Pad", {x, spatial});
+  ValueId pool = b.node("AveragePool", {p1}, attrs({{"kernel_shape", Ints{3, 3}}}), "pool");
+  ValueId conv = b.node("Conv", {p1, w}, attrs({{"pads", Ints{0, 1, 0, 1}}}), "conv");
+  b.output(pool);
+  b.output(conv);
+  // Read by a Relu too: stays.
+  ValueId p2 = b.node("Pad", {x, spatial}, {}, "kept_relu");
+  b.output(b.node("Relu", {p2}, {}, "relu"));
+  b.output(b.node("AveragePool", {p2}, attrs({{"kernel_shape", Ints{2, 2}}}), "pool2"));
+  // Channels padded: stays.
+  ValueId p3 = b.node("Pad", {x, pads("channels", {0, 1, 0, 0, 0, 0, 0, 0})}, {}, "kept_c");
+  b.output(b.node("AveragePool", {p3}, attrs({{"kernel_shape", Ints{2, 2}}}), "pool3"));
+  // Padded with 1, not 0: stays.
+  ValueId one = b.constant("one", Tensor::from_vector<float>({}, {1.0f}));
+  ValueId p4 = b.node("Pad", {x, spatial, one}, {}, "kept_one");
+  b.output(b.node("AveragePool", {p4}, attrs({{"kernel_shape", Ints{2, 2}}}), "pool4"));
+  // Ceil mode: stays.
+  ValueId p5 = b.node("Pad", {x, spatial}, {}, "kept_ceil");
+  b.output(b.node(
+      "AveragePool", {p5},
+      attrs({{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}}),
+      "pool5"));
+  Graph after = check_pass(b.finish(), fold_pad);
+  EXPECT_EQ(count_ops(after, "Pad"), 4);
+  for (const Node& n : after.nodes) {
+    if (n.name == "pool") {
+      EXPECT_EQ(n.inputs[0], after.inputs[0]);
+      EXPECT_EQ(attr_ints(n, "pads", {}), (Ints{1, 2, 1, 0}));
+      EXPECT_EQ(attr_int(n, "count_include_pad", 0), 1);
+    }
+    if (n.name == "conv") {
+      EXPECT_EQ(n.inputs[0], after.inputs[0]);
+      EXPECT_EQ(attr_ints(n, "pads", {}), (Ints{1, 3, 1, 1}));
     }
   }
 }

@@ -7,6 +7,7 @@
 #include "ir/passes/eliminate_dead_nodes.h"
 #include "ir/passes/fold_batchnorm.h"
 #include "ir/passes/fold_constants.h"
+#include "ir/passes/fold_pad.h"
 #include "ir/passes/fuse_conv.h"
 #include "ir/passes/fuse_elementwise.h"
 #include "ir/passes/fuse_gemm.h"
@@ -20,6 +21,7 @@ const std::vector<PassInfo>& all_passes() {
       // Level 1: cleanup. Constants first so that identity and BN checks see folded values.
       {"fold-constants", 1, fold_constants},
       {"remove-identity", 1, remove_identity},
+      {"fold-pad", 1, fold_pad},
       {"fold-batchnorm", 1, fold_batchnorm},
       {"eliminate-dead-nodes", 1, eliminate_dead_nodes},
       // Level 2: CSE before fusion, so that fused patterns see one node per computation.
