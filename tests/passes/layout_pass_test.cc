@@ -180,6 +180,7 @@ TEST(PassManager, PrintIrAfterAndUnknownPassName) {
 TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
   std::vector<std::pair<std::string, int>> want = {{"fold-constants", 1},
                                                    {"remove-identity", 1},
+                                                   {"fold-pad", 1},
                                                    {"fold-batchnorm", 1},
                                                    {"eliminate-dead-nodes", 1},
                                                    {"eliminate-common-subexpressions", 2},
