@@ -25,6 +25,7 @@ inline const Epilogue kActivations[] = {
     {Activation::kHardSigmoid, 0.2f, 0.5f},
     {Activation::kHardSwish},
     {Activation::kTanh},
+    {Activation::kSilu},
 };
 
 inline std::vector<float> random_floats(int64_t n, std::mt19937& rng) {

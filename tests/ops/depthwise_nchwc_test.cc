@@ -204,7 +204,8 @@ TEST(DepthwiseNchwc, EveryActivationMatchesReference) {
                                            {Activation::kSigmoid},
                                            {Activation::kHardSigmoid, 0.2f, 0.5f},
                                            {Activation::kHardSwish},
-                                           {Activation::kTanh}};
+                                           {Activation::kTanh},
+                                           {Activation::kSilu}};
   for (Isa isa : supported_isas())
     for (int b : blocks())
       for (const Epilogue& e : epilogues) {

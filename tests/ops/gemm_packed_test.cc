@@ -136,7 +136,8 @@ TEST(GemmPacked, EveryActivationInTheTile) {
                                            {Activation::kHardSigmoid, 0.2f, 0.5f},
                                            {Activation::kHardSwish, 0, 0},
                                            {Activation::kTanh, 0, 0},
-                                           {Activation::kSigmoid, 0, 0}};
+                                           {Activation::kSigmoid, 0, 0},
+                                           {Activation::kSilu, 0, 0}};
   const Case c{5, 37, 29, false, true};
   Tensor a = random_tensor({c.m, c.k}, 7), b = random_tensor({c.n, c.k}, 8);
   Tensor bias = random_tensor({c.n}, 9);

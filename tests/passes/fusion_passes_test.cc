@@ -91,6 +91,22 @@ TEST(FuseConv, XTimesHardSigmoidIsHardSwish) {
   HONE_SKIP_IF_UNREGISTERED(after);
 }
 
+// torch.onnx's SiLU: Mul(x, Sigmoid(x)) (either operand order).
+TEST(FuseConv, XTimesSigmoidIsSilu) {
+  for (bool gate_first : {false, true}) {
+    GraphBuilder b;
+    ValueId x = b.input("x", {2, 6, 9, 8});
+    ValueId c = add_conv(b, x, 7);
+    ValueId s = b.node("Sigmoid", {c});
+    b.output(b.node("Mul", gate_first ? std::vector<ValueId>{s, c} : std::vector<ValueId>{c, s}, {},
+                    "y"));
+    Graph after = check_pass(b.finish(), fuse_conv);
+    ASSERT_EQ(after.nodes.size(), 1u);
+    EXPECT_EQ(attr_text(after.nodes[0], "activation"), "Silu");
+    HONE_SKIP_IF_UNREGISTERED(after);
+  }
+}
+
 TEST(FuseConv, ResolvesAutoPad) {
   GraphBuilder b;
   ValueId x = b.input("x", {1, 6, 9, 8});

@@ -20,15 +20,22 @@ bool is_hardswish_gate(const Node& node) {
          attr_float(node, "beta", 0.5f) == 0.5f;
 }
 
-std::optional<MatchedActivation> match_hardswish_pair(const Graph& graph, const UseInfo& uses,
-                                                      ValueId v) {
+// Sigmoid: x * Sigmoid(x) is SiLU (Swish), torch.onnx's form of it.
+bool is_silu_gate(const Node& node) {
+  return node.domain.empty() && node.op_type == "Sigmoid";
+}
+
+// v * gate(v) where the gate reads v once more: HardSwish (HardSigmoid gate) or Silu.
+std::optional<MatchedActivation> match_gated_pair(const Graph& graph, const UseInfo& uses,
+                                                  ValueId v) {
   if (uses.uses(v) != 2 || uses.is_output(v)) return std::nullopt;
   const auto& readers = uses.consumers[static_cast<size_t>(v)];
   if (readers[0] == readers[1]) return std::nullopt;
   for (int k = 0; k < 2; ++k) {
     const Node& gate = graph.nodes[static_cast<size_t>(readers[k])];
     const Node& mul = graph.nodes[static_cast<size_t>(readers[1 - k])];
-    if (!is_hardswish_gate(gate) || gate.inputs.size() != 1 || !same_type_output(graph, gate, v))
+    const bool hardswish = is_hardswish_gate(gate), silu = is_silu_gate(gate);
+    if ((!hardswish && !silu) || gate.inputs.size() != 1 || !same_type_output(graph, gate, v))
       continue;
     ValueId g = gate.outputs[0];
     if (!uses.single_use(g) || uses.only_consumer(g) != readers[1 - k]) continue;
@@ -38,7 +45,8 @@ std::optional<MatchedActivation> match_hardswish_pair(const Graph& graph, const 
     bool operands =
         (mul.inputs[0] == v && mul.inputs[1] == g) || (mul.inputs[0] == g && mul.inputs[1] == v);
     if (!operands) continue;
-    return MatchedActivation{"HardSwish", {}, {readers[k], readers[1 - k]}, mul.outputs[0]};
+    return MatchedActivation{
+        hardswish ? "HardSwish" : "Silu", {}, {readers[k], readers[1 - k]}, mul.outputs[0]};
   }
   return std::nullopt;
 }
@@ -76,7 +84,7 @@ std::optional<std::pair<float, float>> clip_bounds(const Graph& graph, const Nod
 std::optional<MatchedActivation> match_activation(const Graph& graph, const UseInfo& uses,
                                                   ValueId v) {
   if (graph.value(v).type.dtype != DType::kFloat32) return std::nullopt;
-  if (!uses.single_use(v)) return match_hardswish_pair(graph, uses, v);
+  if (!uses.single_use(v)) return match_gated_pair(graph, uses, v);
   const int k = uses.only_consumer(v);
   const Node& node = graph.nodes[static_cast<size_t>(k)];
   if (!node.domain.empty() || node.inputs.empty() || node.inputs[0] != v ||

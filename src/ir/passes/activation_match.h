@@ -15,13 +15,13 @@ namespace hone {
 struct MatchedActivation {
   std::string name;           // "Relu", "Clip", ...
   std::vector<float> params;  // activation_params
-  std::vector<int> nodes;     // the nodes it replaces (one, or HardSigmoid + Mul)
+  std::vector<int> nodes;     // the nodes it replaces (one, or the gate + Mul)
   ValueId output = kNoValue;  // the value the fused node produces instead
 };
 
 // The activation applied to `v` by its only reader (v must be single-use), or the
-// x * HardSigmoid(x) pair (= HardSwish) reading v twice. nullopt when there is none or its
-// parameters are not constants.
+// x * HardSigmoid(x) (= HardSwish) or x * Sigmoid(x) (= Silu) pair reading v twice. nullopt when
+// there is none or its parameters are not constants.
 std::optional<MatchedActivation> match_activation(const Graph& graph, const UseInfo& uses,
                                                   ValueId v);
 

@@ -4,14 +4,24 @@ namespace hone {
 
 std::string_view activation_name(Activation kind) {
   switch (kind) {
-    case Activation::kNone: return "";
-    case Activation::kRelu: return "Relu";
-    case Activation::kClip: return "Clip";
-    case Activation::kLeakyRelu: return "LeakyRelu";
-    case Activation::kSigmoid: return "Sigmoid";
-    case Activation::kHardSigmoid: return "HardSigmoid";
-    case Activation::kHardSwish: return "HardSwish";
-    case Activation::kTanh: return "Tanh";
+    case Activation::kNone:
+      return "";
+    case Activation::kRelu:
+      return "Relu";
+    case Activation::kClip:
+      return "Clip";
+    case Activation::kLeakyRelu:
+      return "LeakyRelu";
+    case Activation::kSigmoid:
+      return "Sigmoid";
+    case Activation::kHardSigmoid:
+      return "HardSigmoid";
+    case Activation::kHardSwish:
+      return "HardSwish";
+    case Activation::kTanh:
+      return "Tanh";
+    case Activation::kSilu:
+      return "Silu";
   }
   return "";
 }
@@ -20,10 +30,16 @@ std::optional<Epilogue> make_epilogue(std::string_view name, const std::vector<f
   Epilogue e;
   auto want = [&](size_t n) { return params.size() == n; };
   if (name.empty() || name == "None") return want(0) ? std::optional(e) : std::nullopt;
-  if (name == "Relu") e.kind = Activation::kRelu;
-  else if (name == "Sigmoid") e.kind = Activation::kSigmoid;
-  else if (name == "HardSwish") e.kind = Activation::kHardSwish;
-  else if (name == "Tanh") e.kind = Activation::kTanh;
+  if (name == "Relu")
+    e.kind = Activation::kRelu;
+  else if (name == "Sigmoid")
+    e.kind = Activation::kSigmoid;
+  else if (name == "HardSwish")
+    e.kind = Activation::kHardSwish;
+  else if (name == "Tanh")
+    e.kind = Activation::kTanh;
+  else if (name == "Silu")
+    e.kind = Activation::kSilu;
   else if (name == "Clip") {
     if (!want(2) || !(params[0] <= params[1])) return std::nullopt;
     e = {Activation::kClip, params[0], params[1]};

@@ -10,7 +10,17 @@
 
 namespace hone {
 
-enum class Activation { kNone, kRelu, kClip, kLeakyRelu, kSigmoid, kHardSigmoid, kHardSwish, kTanh };
+enum class Activation {
+  kNone,
+  kRelu,
+  kClip,
+  kLeakyRelu,
+  kSigmoid,
+  kHardSigmoid,
+  kHardSwish,
+  kTanh,
+  kSilu,  // x * sigmoid(x) (Swish), as torch.onnx writes SiLU: Mul(x, Sigmoid(x))
+};
 
 struct Epilogue {
   Activation kind = Activation::kNone;
@@ -29,11 +39,16 @@ std::optional<Epilogue> make_epilogue(std::string_view name, const std::vector<f
 // The reference formula.
 inline float apply_epilogue(float x, const Epilogue& e) {
   switch (e.kind) {
-    case Activation::kNone: return x;
-    case Activation::kRelu: return x > 0.0f ? x : 0.0f;
-    case Activation::kClip: return x < e.alpha ? e.alpha : (x > e.beta ? e.beta : x);
-    case Activation::kLeakyRelu: return x >= 0.0f ? x : e.alpha * x;
-    case Activation::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
+    case Activation::kNone:
+      return x;
+    case Activation::kRelu:
+      return x > 0.0f ? x : 0.0f;
+    case Activation::kClip:
+      return x < e.alpha ? e.alpha : (x > e.beta ? e.beta : x);
+    case Activation::kLeakyRelu:
+      return x >= 0.0f ? x : e.alpha * x;
+    case Activation::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
     case Activation::kHardSigmoid: {
       float y = e.alpha * x + e.beta;
       return y < 0.0f ? 0.0f : (y > 1.0f ? 1.0f : y);
@@ -42,7 +57,10 @@ inline float apply_epilogue(float x, const Epilogue& e) {
       float y = x / 6.0f + 0.5f;
       return x * (y < 0.0f ? 0.0f : (y > 1.0f ? 1.0f : y));
     }
-    case Activation::kTanh: return std::tanh(x);
+    case Activation::kTanh:
+      return std::tanh(x);
+    case Activation::kSilu:
+      return x / (1.0f + std::exp(-x));
   }
   return x;
 }

@@ -29,6 +29,8 @@ typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
     }
     case Activation::kTanh:
       return Ops::tanh(x);
+    case Activation::kSilu:
+      return Ops::div(x, Ops::add(one, Ops::exp(Ops::sub(zero, x))));
   }
   return x;
 }

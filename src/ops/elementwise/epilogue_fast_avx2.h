@@ -43,6 +43,8 @@ inline __m256 epilogue_vec(__m256 x, const Epilogue& e) {
           x, clamp01_vec(_mm256_fmadd_ps(x, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f))));
     case Activation::kTanh:
       return Sleef_tanhf8_u10(x);
+    case Activation::kSilu:
+      return _mm256_mul_ps(x, sigmoid_vec(x));
   }
   return x;
 }

@@ -52,6 +52,8 @@ inline __m512 epilogue_vec(__m512 x, const Epilogue& e) {
           x, clamp01_vec(_mm512_fmadd_ps(x, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f))));
     case Activation::kTanh:
       return Sleef_tanhf16_u10(x);
+    case Activation::kSilu:
+      return _mm512_mul_ps(x, sigmoid_vec(x));
   }
   return x;
 }

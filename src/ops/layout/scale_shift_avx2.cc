@@ -24,6 +24,8 @@ inline __m256 activate(__m256 v, __m256 alpha, __m256 beta) {
     return _mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(g, zero), one));
   }
   if constexpr (A == Activation::kTanh) return Sleef_tanhf8_u10(v);
+  if constexpr (A == Activation::kSilu)
+    return _mm256_div_ps(v, _mm256_add_ps(one, Sleef_expf8_u10(_mm256_sub_ps(zero, v))));
   return v;
 }
 
@@ -87,6 +89,9 @@ void scale_shift_span(const float* x, float* y, int64_t len, const float* s, con
       break;
     case Activation::kTanh:
       HONE_SPAN(kTanh);
+      break;
+    case Activation::kSilu:
+      HONE_SPAN(kSilu);
       break;
   }
 #undef HONE_SPAN

@@ -34,6 +34,8 @@ inline __m512 activate(__m512 v, __m512 alpha, __m512 beta) {
     return _mm512_mul_ps(v, vmin(vmax(g, zero), one));
   }
   if constexpr (A == Activation::kTanh) return Sleef_tanhf16_u10(v);
+  if constexpr (A == Activation::kSilu)
+    return _mm512_div_ps(v, _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(zero, v))));
   return v;
 }
 
@@ -91,6 +93,9 @@ void scale_shift_span(const float* x, float* y, int64_t len, const float* s, con
       break;
     case Activation::kTanh:
       span<Activation::kTanh>(x, y, len, sv, tv, epilogue);
+      break;
+    case Activation::kSilu:
+      span<Activation::kSilu>(x, y, len, sv, tv, epilogue);
       break;
   }
 }
