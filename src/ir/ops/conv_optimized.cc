@@ -153,17 +153,28 @@ void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, Prepare
                    " groups";
   const int64_t in_step = cin_g * g.in_h * g.in_w, out_step = cout_g * g.out_h * g.out_w;
   const int sum_input = s.sum_input;
-  op.run = [convs, pool, sum_input, batch, groups, in_step, out_step](TensorsIn in,
-                                                                      TensorsOut out) {
+  // Whole groups per thread when they share out evenly (or there are many): one dispatch per
+  // layer instead of one per group, and no thread split inside a group's small conv (RegNet's
+  // 25 groups of 16 channels at 7x7 were 1.78x ORT's time split group by group).
+  const int64_t items = batch * groups;
+  const int threads = pool ? pool->threads() : 1;
+  const bool split_groups = threads > 1 && (items % threads == 0 || items >= 4 * threads);
+  op.kernel_name += split_groups ? " (groups over threads)" : "";
+  op.run = [convs, pool, sum_input, groups, items, in_step, out_step, split_groups](
+               TensorsIn in, TensorsOut out) {
     const float* x = in[0]->data<float>();
     const float* sum = sum_of(in, sum_input);
     float* y = out[0]->data<float>();
-    for (int64_t n = 0; n < batch; ++n)
-      for (int64_t k = 0; k < groups; ++k) {
-        const int64_t item = n * groups + k;
-        (*convs)[static_cast<size_t>(k)].run(
-            x + item * in_step, sum ? sum + item * out_step : nullptr, y + item * out_step, pool);
-      }
+    auto group = [&](size_t item, ThreadPool* inner) {
+      const int64_t i = static_cast<int64_t>(item);
+      (*convs)[static_cast<size_t>(i % groups)].run(
+          x + i * in_step, sum ? sum + i * out_step : nullptr, y + i * out_step, inner);
+    };
+    if (split_groups) {
+      parallel_for(pool, static_cast<size_t>(items), [&](size_t item) { group(item, nullptr); });
+      return;
+    }
+    for (int64_t i = 0; i < items; ++i) group(static_cast<size_t>(i), pool);
   };
 }
 
