@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "allocation_counter.h"
+#include "executor_test_util.h"
 #include "core/cpu_features.h"
 #include "core/random_fill.h"
 #include "frontend/onnx/onnx_importer.h"
@@ -18,30 +19,14 @@
 namespace hone {
 namespace {
 
+using testing::expect_close;
 using testing::ModelBuilder;
-
-Graph zoo_graph(const std::string& name, int64_t size) {
-  const std::string bytes = zoo_serialize(zoo_build_model(name, ZooOptions{}));
-  ImportOptions options;
-  options.input_shapes["data"] = {1, 3, size, size};
-  return import_onnx_bytes(bytes, name, ".", options);
-}
+using testing::optimized_executor;
+using testing::zoo_graph;
 
 Tensor input_for(const Executor& ex, uint64_t seed) {
   const ValueType t = ex.input_type(0);
   return make_filled_tensor(t.dtype, t.shape, FillMode::kRandom, seed);
-}
-
-// max |a - b| <= tolerance * max |reference|
-void expect_close(const Tensor& got, const Tensor& want, double tolerance) {
-  ASSERT_EQ(got.shape(), want.shape());
-  const std::vector<float> g = got.to_vector<float>(), w = want.to_vector<float>();
-  double scale = 0, diff = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    scale = std::max(scale, std::fabs(static_cast<double>(w[i])));
-    diff = std::max(diff, std::fabs(static_cast<double>(g[i]) - w[i]));
-  }
-  EXPECT_LE(diff, tolerance * std::max(scale, 1e-30)) << "scale " << scale;
 }
 
 class ZooModel : public ::testing::TestWithParam<const char*> {};
@@ -53,13 +38,9 @@ TEST_P(ZooModel, OptimizedThreadedMatchesReference) {
   const std::vector<Tensor> want = reference.run({{"data", x}});
   for (Isa isa : supported_isas()) {
     SCOPED_TRACE(std::string(isa_name(isa)));
-    Graph optimized = graph;
-    optimize_graph(optimized, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
     ExecutorOptions options;
-    options.kernel.optimized = true;
-    options.kernel.isa = isa;
     options.threads = 2;
-    Executor ex(std::move(optimized), options);
+    Executor ex = optimized_executor(graph, isa, options);
     EXPECT_GT(ex.arena_bytes(), 0);
     for (int run = 0; run < 2; ++run) {  // the second run reuses the arena
       const std::vector<Tensor> got = ex.run({{"data", x}});
@@ -111,12 +92,7 @@ TEST(ExecutorPlan, SiluChainDoesNotOverwriteTheInputItRereads) {
   const std::vector<Tensor> want = reference.run({{"in", x}});
   for (Isa isa : supported_isas()) {
     SCOPED_TRACE(std::string(isa_name(isa)));
-    Graph optimized = graph;
-    optimize_graph(optimized, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
-    ExecutorOptions options;
-    options.kernel.optimized = true;
-    options.kernel.isa = isa;
-    Executor ex(std::move(optimized), options);
+    Executor ex = optimized_executor(graph, isa);
     expect_close(ex.run({{"in", x}})[0], want[0], 1e-5);
   }
 }

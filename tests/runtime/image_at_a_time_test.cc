@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "allocation_counter.h"
+#include "executor_test_util.h"
 #include "core/cpu_features.h"
 #include "core/random_fill.h"
 #include "frontend/onnx/onnx_importer.h"
@@ -20,6 +21,9 @@ namespace hone {
 namespace {
 
 using testing::attr_int;
+using testing::expect_close;
+using testing::optimized_executor;
+using testing::zoo_graph;
 using testing::ModelBuilder;
 
 const Node& node_named(const Graph& g, const std::string& name) {
@@ -110,31 +114,12 @@ TEST(ImageSchedule, SegmentsAreRunsTrimmedToLargeSteps) {
   EXPECT_EQ(segments, (std::vector<int>{-1, 0, 0, -1, 1, 2, 2, 3}));
 }
 
-Graph zoo_graph(const std::string& name, int64_t batch, int64_t size) {
-  const std::string bytes = zoo_serialize(zoo_build_model(name, ZooOptions{}));
-  ImportOptions options;
-  options.input_shapes["data"] = {batch, 3, size, size};
-  return import_onnx_bytes(bytes, name, ".", options);
-}
-
-// max |a - b| <= tolerance * max |b|
-void expect_close(const Tensor& got, const Tensor& want, double tolerance) {
-  ASSERT_EQ(got.shape(), want.shape());
-  const std::vector<float> g = got.to_vector<float>(), w = want.to_vector<float>();
-  double scale = 0, diff = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    scale = std::max(scale, std::fabs(static_cast<double>(w[i])));
-    diff = std::max(diff, std::fabs(static_cast<double>(g[i]) - w[i]));
-  }
-  EXPECT_LE(diff, tolerance * std::max(scale, 1e-30)) << "scale " << scale;
-}
-
 class ImageAtATimeZoo : public ::testing::TestWithParam<const char*> {};
 
 // Every eligible run as segments (1 byte is "large"), against the whole batch at once:
 // optimized kernels on two threads, and the reference kernels on the unoptimized graph.
 TEST_P(ImageAtATimeZoo, GivesTheWholeBatchResults) {
-  const Graph graph = zoo_graph(GetParam(), 3, 32);
+  const Graph graph = zoo_graph(GetParam(), 32, 3);
   const Tensor x1 = make_filled_tensor(DType::kFloat32, {3, 3, 32, 32}, FillMode::kRandom, 1);
   const Tensor x2 = make_filled_tensor(DType::kFloat32, {3, 3, 32, 32}, FillMode::kRandom, 2);
   for (bool optimized : {false, true}) {
@@ -175,13 +160,9 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ImageAtATimeZoo,
                                            "squeezenet1_0"));
 
 TEST(ImageAtATime, RunViewsAllocatesNothingAndProfilesAddUpImages) {
-  Graph g = zoo_graph("resnet18", 2, 32);
-  optimize_graph(g, {3, supported_isas().back() == Isa::kAvx512 ? 16 : 8, "", {}});
   ExecutorOptions options;
-  options.kernel.optimized = true;
-  options.kernel.isa = supported_isas().back();
   options.image_at_a_time_bytes = 1;
-  Executor ex(std::move(g), options);
+  Executor ex = optimized_executor(zoo_graph("resnet18", 32, 2), supported_isas().back(), options);
   ASSERT_GT(ex.image_at_a_time_steps(), 0);
   std::vector<Tensor> in = {
       make_filled_tensor(DType::kFloat32, {2, 3, 32, 32}, FillMode::kRandom, 5)};
