@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "allocation_counter.h"
-#include "executor_test_util.h"
 #include "core/cpu_features.h"
 #include "core/random_fill.h"
+#include "executor_test_util.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "frontend/onnx_test_models.h"
 #include "ir/passes/pass_manager.h"

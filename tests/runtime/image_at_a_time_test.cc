@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "allocation_counter.h"
-#include "executor_test_util.h"
 #include "core/cpu_features.h"
 #include "core/random_fill.h"
+#include "executor_test_util.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "frontend/onnx_test_models.h"
 #include "ir/passes/pass_manager.h"
@@ -22,9 +22,9 @@ namespace {
 
 using testing::attr_int;
 using testing::expect_close;
+using testing::ModelBuilder;
 using testing::optimized_executor;
 using testing::zoo_graph;
-using testing::ModelBuilder;
 
 const Node& node_named(const Graph& g, const std::string& name) {
   for (const Node& n : g.nodes)
