@@ -73,13 +73,15 @@ bool carries_batch(const ValueType& t, int64_t batch) {
 }  // namespace
 
 int64_t graph_batch(const Graph& g) {
-  int64_t batch = 0;
+  int64_t batch = 1;
   for (ValueId id : g.inputs) {
     const Shape& shape = g.value(id).type.shape;
-    if (shape.empty() || (batch != 0 && shape[0] != batch)) return 1;
+    // Scalars and inputs of dimension 0 = 1 are the same for every image.
+    if (shape.empty() || shape[0] == 1) continue;
+    if (batch != 1 && shape[0] != batch) return 1;
     batch = shape[0];
   }
-  return batch > 1 ? batch : 1;
+  return batch;
 }
 
 ValueType image_type(const ValueType& t) {
@@ -127,6 +129,8 @@ ImageStep image_step(const Graph& g, const Node& node, int64_t batch) {
       // Same rank with dimension 0 = batch: one image each; dimension 0 = 1 or a lower rank
       // (aligned from the right) broadcasts the same values to every image.
       if (shape.size() == rank && shape[0] == batch) {
+        // A constant differing per image would need each image's prepare to see its rows.
+        if (v.constant) return step;
         step.sliced_inputs[i] = true;
       } else if (shape.size() > rank || (shape.size() == rank && shape[0] != 1)) {
         return step;

@@ -11,7 +11,8 @@
 
 namespace hone {
 
-// The batch of a graph: dimension 0 shared by all its inputs when above 1; else 1.
+// The batch of a graph: dimension 0 shared by all its inputs whose dimension 0 is above 1
+// (scalars and inputs of dimension 0 = 1 broadcast over it); 1 when none or they disagree.
 int64_t graph_batch(const Graph& g);
 
 // `t` with dimension 0 set to 1: the type one image of it has.
@@ -21,7 +22,8 @@ ValueType image_type(const ValueType& t);
 struct ImageStep {
   // Its op computes each image from that image alone (a convolution, pool, layout change,
   // elementwise op, channel concat, ...), every output has the batch as dimension 0, and every
-  // input it reads by image has it too.
+  // input it reads by image has it too and is computed (a prepared op holds its constants
+  // whole, so an operand constant per image keeps the step on the whole batch).
   bool eligible = false;
   // Per node input: read one image at a time (its dimension 0 is the batch). Other inputs
   // (weights, broadcast operands) are read whole by every image.

@@ -44,7 +44,8 @@ TEST(ImageSchedule, TheBatchIsTheInputsCommonFirstDimension) {
     return graph_batch(m.import());
   };
   EXPECT_EQ(batch_of({{3, 4}, {3, 2}}), 3);
-  EXPECT_EQ(batch_of({{3, 4}, {2, 4}}), 1);  // the inputs disagree
+  EXPECT_EQ(batch_of({{3, 4}, {2, 4}}), 1);      // the inputs disagree
+  EXPECT_EQ(batch_of({{3, 4}, {1, 4}, {}}), 3);  // broadcast over the batch
   EXPECT_EQ(batch_of({{1, 4}}), 1);
   EXPECT_EQ(image_type({DType::kFloat32, {3, 4, 5}}), (ValueType{DType::kFloat32, {1, 4, 5}}));
 }
@@ -74,8 +75,7 @@ TEST(ImageSchedule, OpsThatKeepImagesApartAndTheInputsTheySlice) {
   EXPECT_EQ(step("conv").sliced_inputs, (std::vector<bool>{true, false}));
   EXPECT_EQ(step("conv").batch_bytes, 2 * 96 * 4);  // x and c, not the weights
   EXPECT_EQ(step("add_bias").sliced_inputs, (std::vector<bool>{true, false}));
-  EXPECT_TRUE(step("add_k").eligible);
-  EXPECT_EQ(step("add_k").sliced_inputs, (std::vector<bool>{true, true}));
+  EXPECT_FALSE(step("add_k").eligible);  // a constant per image: prepared ops hold it whole
   EXPECT_FALSE(step("soft").eligible);
   EXPECT_FALSE(step("cat0").eligible);
   EXPECT_TRUE(step("cat1").eligible);
@@ -158,6 +158,39 @@ TEST_P(ImageAtATimeZoo, GivesTheWholeBatchResults) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ImageAtATimeZoo,
                          ::testing::Values("resnet18", "mobilenet_v2", "densenet121", "googlenet",
                                            "squeezenet1_0"));
+
+// A graph output made inside a stretch and read after it, a second graph input broadcast to
+// every image, and a whole-batch constant operand: the same results as the whole batch.
+TEST(ImageAtATime, OutputsInsideAStretchAndBroadcastInputs) {
+  ModelBuilder m;
+  m.input("x", {int64_t{3}, int64_t{4}, int64_t{6}, int64_t{6}});
+  m.input("bias", {int64_t{1}, int64_t{4}, int64_t{1}, int64_t{1}});
+  m.output("conv_out").output("y");
+  m.float_initializer("w", {4, 4, 3, 3}, std::vector<float>(144, 0.05f));
+  std::vector<float> k(3 * 4 * 6 * 6);
+  for (size_t i = 0; i < k.size(); ++i) k[i] = 0.01f * static_cast<float>(i % 17);
+  m.float_initializer("k", {3, 4, 6, 6}, k);
+  testing::attr_ints(m.node("Conv", {"x", "w"}, {"conv_out"}, "conv"), "pads", {1, 1, 1, 1});
+  m.node("Add", {"conv_out", "bias"}, {"a"}, "add_bias");
+  m.node("Mul", {"a", "k"}, {"b"}, "mul_k");
+  m.node("Add", {"b", "conv_out"}, {"y"}, "residual");
+  const Graph graph = m.import();
+  const Tensor x = make_filled_tensor(DType::kFloat32, {3, 4, 6, 6}, FillMode::kRandom, 8);
+  const Tensor bias = make_filled_tensor(DType::kFloat32, {1, 4, 1, 1}, FillMode::kRandom, 9);
+  ExecutorOptions whole_options;
+  whole_options.image_at_a_time_bytes = 0;
+  ExecutorOptions image_options;
+  image_options.image_at_a_time_bytes = 1;
+  Executor whole(graph, whole_options), by_image(graph, image_options);
+  // The Mul by a whole-batch constant stays on the whole batch (a prepared op holds its
+  // constants whole), which leaves the conv and the bias Add as the stretch.
+  EXPECT_EQ(by_image.image_at_a_time_steps(), 2);
+  const std::vector<Tensor> want = whole.run({{"x", x}, {"bias", bias}});
+  const std::vector<Tensor> got = by_image.run({{"x", x}, {"bias", bias}});
+  ASSERT_EQ(got.size(), 2u);
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i].to_vector<float>(), want[i].to_vector<float>()) << "output " << i;
+}
 
 TEST(ImageAtATime, RunViewsAllocatesNothingAndProfilesAddUpImages) {
   ExecutorOptions options;
