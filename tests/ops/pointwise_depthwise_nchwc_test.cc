@@ -132,8 +132,10 @@ TEST(PointwiseDepthwiseNchwc, EveryIsaBlockCaseAndActivationMatchesReference) {
             v.sum = e == 2;
             // MobileNetV2's Relu6 after the expansion and the depthwise conv, and others.
             const Epilogue relu6{Activation::kClip, 0.0f, 6.0f};
-            v.pw_act = e == 0 ? relu6 : test::kActivations[(k.cin + e) % 8];
-            v.dw_act = e == 0 ? relu6 : test::kActivations[(k.mid + 3 * e) % 8];
+            v.pw_act =
+                e == 0 ? relu6 : test::kActivations[(k.cin + e) % std::size(test::kActivations)];
+            v.dw_act = e == 0 ? relu6
+                              : test::kActivations[(k.mid + 3 * e) % std::size(test::kActivations)];
             EXPECT_LT(relative_error(k, v), 1e-5)
                 << isa_name(isa) << " b" << b << " case cin=" << k.cin << " mid=" << k.mid << " "
                 << k.h << "x" << k.w << " k" << k.k << " s" << k.s << " threads " << threads << " e"
