@@ -51,6 +51,11 @@ TEST(FastElementwise, BinaryArithmeticEveryBroadcastKind) {
       {{1, 8, 1, 1}, {2, 8, 5, 7}, 1},
       {{4, 33}, {33}, 0},
       {{2, 5, 3, 3, 16}, {2, 5, 3, 3, 16}, 0},
+      {{2, 6, 5, 7}, {2, 6, 1, 1}, 0},  // one value per image and channel
+      // Per channel in a blocked layout: [N or 1, C/b, 1, 1, b] against [N, C/b, H, W, b].
+      {{2, 5, 3, 3, 16}, {1, 5, 1, 1, 16}, 0},
+      {{2, 4, 1, 1, 8}, {2, 4, 9, 11, 8}, 1},
+      {{2, 4, 40, 41, 16}, {2, 4, 1, 1, 16}, 0},  // rows of many chunks, two threads
   };
   uint32_t seed = 1;
   for (const char* op : {"Add", "Sub", "Mul", "Div"})

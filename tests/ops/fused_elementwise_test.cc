@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "ops/op_test_util.h"
 
@@ -66,6 +67,11 @@ TEST(FusedElementwise, FastMatchesReferenceForEveryStepAndLayout) {
       {{6, 37}, {37}, "last-axis vector"},
       {{2, 3, 100, 120}, {3, 1, 1}, "large channel"},  // > the threading threshold, many chunks
       {{1, 5, 3, 3, 16}, {1, 5, 3, 3, 16}, "blocked 5-D"},
+      {{2, 3, 5, 7}, {2, 3, 1, 1}, "channel per image [N,C,1,1]"},
+      {{1, 5, 3, 3, 16}, {1, 5, 1, 1, 16}, "blocked channel, 16 lanes"},
+      {{2, 5, 3, 3, 8}, {2, 5, 1, 1, 8}, "blocked channel per image, 8 lanes"},
+      {{3, 2, 7, 4}, {1, 2, 1, 4}, "channel with 4 lanes"},
+      {{2, 3, 40, 37, 16}, {1, 3, 1, 1, 16}, "blocked channel, rows of many chunks"},
   };
   const std::vector<std::string> unary = {"Relu", "Sigmoid",   "Tanh",       "Exp", "Log",
                                           "Neg",  "Abs",       "Sqrt",       "Erf", "HardSwish",
@@ -143,6 +149,27 @@ TEST(FusedElementwise, ProgramRereadingX0IsNotInPlace) {
   }
 }
 
+TEST(FusedElementwise, ClassifiesOperandLayouts) {
+  using K = EltOperandKind;
+  auto expect = [](const Shape& operand, const Shape& out, std::optional<EltOperandLayout> want) {
+    EXPECT_EQ(classify_elt_operand(operand, out), want)
+        << shape_to_string(operand) << " against " << shape_to_string(out);
+  };
+  expect({2, 3, 4}, {2, 3, 4}, EltOperandLayout{K::kFull});
+  expect({1, 1}, {2, 3, 4}, EltOperandLayout{K::kScalar});
+  expect({3, 1, 1}, {2, 3, 4, 5}, EltOperandLayout{K::kChannel, 1, 1, 1});
+  expect({2, 3, 1, 1}, {2, 3, 4, 5}, EltOperandLayout{K::kChannel, 0, 1, 1});
+  expect({5}, {2, 3, 4, 5}, EltOperandLayout{K::kChannel, 3, 3, 1});
+  expect({1, 4, 1, 1, 16}, {2, 4, 3, 3, 16}, EltOperandLayout{K::kChannel, 1, 1, 16});
+  // Axes of size 1 in the output are neither shared nor broadcast.
+  expect({1, 4, 1, 1, 16}, {1, 4, 1, 3, 16}, EltOperandLayout{K::kChannel, 1, 1, 16});
+  expect({3, 1, 4}, {2, 3, 5, 4}, EltOperandLayout{K::kChannel, 1, 1, 4});
+  expect({3, 1, 3}, {2, 3, 5, 3}, std::nullopt);     // 3 lanes do not divide the period
+  expect({2, 1, 4, 1}, {2, 3, 4, 5}, std::nullopt);  // two separate runs of channels
+  expect({4}, {2, 3, 5}, std::nullopt);              // does not broadcast
+  expect({2, 3, 4, 5, 6}, {3, 4, 5, 6}, std::nullopt);
+}
+
 TEST(FusedElementwise, ErrorsNameTheNode) {
   Tensor x = random_tensor({2, 3, 4}, 1);
   auto expect_error = [](OpCall call, const std::string& fragment) {
@@ -161,10 +188,13 @@ TEST(FusedElementwise, ErrorsNameTheNode) {
   expect_error(fused({x, x}, {"Relu"}, {1}), "unary");
   expect_error(fused({x, x}, {"Relu", "Add"}, {-1}), "'operands'");
   expect_error(fused({x, x}, {"Add"}, {1}, {1.0f, 2.0f}), "'alphas'");
-  expect_error(fused({x, random_tensor({3, 4}, 2)}, {"Add"}, {1}), "[3,4]");
+  expect_error(fused({x, random_tensor({3, 3}, 2)}, {"Add"}, {1}), "[3,3]");
+  expect_error(
+      fused({random_tensor({2, 3, 4, 5}, 1), random_tensor({2, 1, 4, 1}, 2)}, {"Add"}, {1}),
+      "[2,1,4,1]");
   expect_error(
       fused({x, random_tensor({2, 1, 1}, 2), random_tensor({3, 1}, 3)}, {"Add", "Mul"}, {1, 2}),
-      "different axes");
+      "other axes");
   expect_error(fused({Tensor(DType::kFloat64, {2})}, {"Relu"}, {-1}), "");
   OpCall no_ops{.op_type = "FusedElementwise", .inputs = {x}, .domain = "hone"};
   expect_error(no_ops, "'ops'");

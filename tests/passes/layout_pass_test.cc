@@ -124,9 +124,10 @@ TEST(BlockedLayout, UnsafeOrBroadcastingElementwiseGetsPlainInput) {
   GraphBuilder b;
   ValueId x = b.input("x", {1, 16, 6, 6});
   ValueId c = conv_bn_relu(b, x, 16, 10, 3, 700);
-  // Div could make NaN in padding lanes; a per-channel operand does not broadcast blocked.
+  // Div could make NaN in padding lanes; a [C,1]-shaped operand (per row) does not line up
+  // with a blocked tensor.
   ValueId d = b.node("Div", {c, b.random_constant("den", {1, 10, 6, 6}, 701, 1.0f, 2.0f)});
-  ValueId m = b.node("Mul", {c, b.random_constant("pc", {1, 10, 1, 1}, 702)});
+  ValueId m = b.node("Mul", {c, b.random_constant("pr", {6, 1}, 702)});
   ValueId s = b.node("Add", {d, m});
   ValueId y = conv_bn_relu(b, s, 10, 4, 1, 800);
   b.output(b.node("Identity", {y}, {}, "y"));
@@ -143,6 +144,40 @@ TEST(BlockedLayout, UnsafeOrBroadcastingElementwiseGetsPlainInput) {
     }
   expect_same_outputs(g, after, 1e-4);
   HONE_SKIP_IF_UNREGISTERED(after);
+}
+
+// Squeeze-and-excitation: a feature map times a per-channel scale computed from it
+// ([N,C,1,1] at run time) stays blocked end to end; so does a constant per-channel operand.
+TEST(BlockedLayout, PerChannelOperandsStayBlocked) {
+  for (int64_t batch : {1, 2}) {
+    GraphBuilder b;
+    ValueId x = b.input("x", {batch, 16, 7, 5});
+    ValueId c = conv_bn_relu(b, x, 16, 20, 3, 900);  // 20 channels: padding lanes in blocks
+    ValueId gp = b.node("GlobalAveragePool", {c});
+    ValueId squeeze = b.node("Conv", {gp, b.random_constant("sq.w", {6, 20, 1, 1}, 901),
+                                      b.random_constant("sq.b", {6}, 902)});
+    ValueId excite =
+        b.node("Conv", {b.node("Relu", {squeeze}), b.random_constant("ex.w", {20, 6, 1, 1}, 903),
+                        b.random_constant("ex.b", {20}, 904)});
+    ValueId scale = b.node("Sigmoid", {excite});
+    ValueId m = b.node("Mul", {c, scale});
+    ValueId shifted = b.node("Sub", {b.random_constant("pc", {1, 20, 1, 1}, 905), m});
+    ValueId y = conv_bn_relu(b, shifted, 20, 8, 1, 1000);
+    b.output(b.node("Identity", {y}, {}, "y"));
+    Graph g = b.finish();
+    for (int block : {8, 16}) {
+      Graph after = optimized(g, 3, block);
+      // Reorders only for x (16 channels, read by the first conv) and the constant (20
+      // values); the last conv, a graph output, writes NCHW itself.
+      EXPECT_EQ(count_ops(after, "ReorderToBlocked"), 2) << print_graph(after);
+      EXPECT_EQ(count_ops(after, "ReorderFromBlocked"), 0) << print_graph(after);
+      for (const Node& n : after.nodes)
+        if (n.op_type == "Mul" || n.op_type == "Sub" || n.op_type == "FusedElementwise") {
+          for (ValueId id : n.inputs) EXPECT_EQ(after.value(id).type.shape.size(), 5u) << n.name;
+        }
+      expect_same_outputs(g, after, 1e-4);
+    }
+  }
 }
 
 TEST(BlockedLayout, RejectsABadBlock) {

@@ -35,7 +35,7 @@ void bind_fast_unary(const OpContext& ctx, EltStep step, PreparedOp& op) {
   program->kinds = {EltOperandKind::kFull};
   step.operand = -1;
   program->steps = {step};
-  set_elt_view(*program, shape, -1);
+  set_elt_view(*program, shape, EltOperandLayout{});
   const Isa isa = ctx.kernel_options().isa;
   ThreadPool* pool = ctx.kernel_options().pool;
   op.run = [program, isa, pool](TensorsIn in, TensorsOut out) {
@@ -59,7 +59,7 @@ bool bind_fast_binary(const OpContext& ctx, EltOp elt_op, const Shape& a, const 
   auto program = std::make_shared<EltProgram>();
   program->kinds = {EltOperandKind::kFull, layout->kind};
   program->steps = {EltStep{first == 0 ? elt_op : swapped(elt_op), 1, 0.0f, 0.0f}};
-  set_elt_view(*program, out, layout->axis);
+  set_elt_view(*program, out, *layout);
   const Isa isa = ctx.kernel_options().isa;
   ThreadPool* pool = ctx.kernel_options().pool;
   const size_t x0 = static_cast<size_t>(first), other = 1 - x0;

@@ -5,6 +5,7 @@
 #include <array>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,23 +64,23 @@ PreparedOp prepare_fused_elementwise(const OpContext& ctx) {
   const Shape& out = ctx.input_shape(0);
   auto program = std::make_shared<EltProgram>();
   program->kinds.assign(n_inputs, EltOperandKind::kFull);
-  int axis = -1;
+  std::optional<EltOperandLayout> channels;
   for (size_t i = 1; i < n_inputs; ++i) {
     const Shape& shape = ctx.input_shape(i);
     const auto layout = classify_elt_operand(shape, out);
     if (!layout)
       ctx.fail("input " + std::to_string(i) + " of shape " + shape_to_string(shape) +
                " is neither X0's shape " + shape_to_string(out) +
-               ", a scalar, nor per-channel along one axis");
+               ", a scalar, nor per-channel along one run of axes");
     if (layout->kind == EltOperandKind::kChannel) {
-      if (axis >= 0 && axis != layout->axis)
-        ctx.fail("per-channel operands lie along different axes (" + std::to_string(axis) +
-                 " and " + std::to_string(layout->axis) + ")");
-      axis = layout->axis;
+      if (channels && *channels != *layout)
+        ctx.fail("input " + std::to_string(i) + " of shape " + shape_to_string(shape) +
+                 " is per-channel along other axes than an earlier per-channel input");
+      channels = layout;
     }
     program->kinds[i] = layout->kind;
   }
-  set_elt_view(*program, out, axis);
+  set_elt_view(*program, out, channels.value_or(EltOperandLayout{}));
   for (size_t i = 0; i < ops.size(); ++i) {
     const auto op = parse_elt_op(ops[i]);
     if (!op) ctx.fail("step " + std::to_string(i) + ": unknown op \"" + ops[i] + "\"");

@@ -129,15 +129,24 @@ class LayoutRewriter {
     return Kind::kPlain;
   }
 
-  // Every input is a scalar or has the output's 4-D shape (no per-channel broadcasting,
-  // which a 5-D tensor would get wrong); the ops are all finite-preserving.
+  // A 4-D operand holding one value per channel (and image) of `out`: [1 or N, C, 1, 1].
+  // Blocked as [1 or N, C/b, 1, 1, b] it broadcasts over the blocked output the same way.
+  static bool per_channel_4d(const ValueType& t, const ValueType& out) {
+    const Shape& s = t.shape;
+    return is_4d_float(t) && (s[0] == 1 || s[0] == out.shape[0]) && s[1] == out.shape[1] &&
+           s[2] == 1 && s[3] == 1;
+  }
+
+  // Every input is a scalar, has the output's 4-D shape or is per-channel in 4-D (other
+  // broadcasts would line up wrongly against a 5-D tensor); the ops are all
+  // finite-preserving.
   bool elementwise_fits(const Node& node) const {
     if (node.outputs.size() != 1 || node.outputs[0] == kNoValue) return false;
     const ValueType& out = orig(node.outputs[0]);
     if (!is_4d_float(out)) return false;
     for (ValueId id : node.inputs) {
       if (id == kNoValue) return false;
-      if (orig(id) == out) continue;
+      if (orig(id) == out || per_channel_4d(orig(id), out)) continue;
       if (orig(id).dtype != DType::kFloat32 || shape_numel(orig(id).shape) != 1) return false;
     }
     if (node.op_type == "FusedElementwise") {
@@ -312,12 +321,13 @@ class LayoutRewriter {
         return emit_blocked(std::move(node));
       }
       case Kind::kElementwise: {
+        // Blocked only when a full-size input already is (a per-channel one is cheap to move).
+        const ValueType& out = orig(node.outputs[0]);
         bool any = false;
-        for (ValueId id : node.inputs) any = any || (orig(id).shape.size() == 4 && has_blocked(id));
+        for (ValueId id : node.inputs) any = any || (orig(id) == out && has_blocked(id));
         if (!any) return emit_plain(std::move(node));
-        const Shape& out_shape = orig(node.outputs[0]).shape;
         for (ValueId& id : node.inputs)
-          id = orig(id).shape == out_shape ? get_blocked(id) : get_plain(id);
+          id = orig(id) == out || per_channel_4d(orig(id), out) ? get_blocked(id) : get_plain(id);
         return emit_blocked(std::move(node));
       }
     }

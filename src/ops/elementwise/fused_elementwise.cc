@@ -49,8 +49,10 @@ void portable_run_chunk(const float* x0, float* y, int64_t n, const ChunkStep* s
   for (int k = 0; k < count; ++k) {
     const ChunkStep& s = steps[k];
     const float* src = k == 0 ? x0 : y;
-    for (int64_t i = 0; i < n; ++i)
-      y[i] = elt_apply(s.op, src[i], s.vec ? s.vec[i] : s.scalar, s.alpha, s.beta);
+    for (int64_t i = 0; i < n; ++i) {
+      const float operand = s.vec ? s.vec[s.period ? i % s.period : i] : s.scalar;
+      y[i] = elt_apply(s.op, src[i], operand, s.alpha, s.beta);
+    }
   }
 }
 
@@ -72,6 +74,10 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
+int64_t round_up(int64_t a, int64_t multiple) {
+  return ceil_div(a, multiple) * multiple;
+}
+
 }  // namespace
 
 std::optional<EltOp> parse_elt_op(std::string_view name) {
@@ -89,31 +95,49 @@ std::string_view elt_op_name(EltOp op) {
 std::optional<EltOperandLayout> classify_elt_operand(const Shape& operand, const Shape& out) {
   if (operand.size() > out.size()) return std::nullopt;
   const size_t shift = out.size() - operand.size();
-  int axis = -1, non_one = 0;
-  for (size_t i = 0; i < operand.size(); ++i) {
-    const int64_t d = operand[i], o = out[shift + i];
+  // Each axis of `out` longer than 1 is shared with the operand or broadcast over; the
+  // shared ones must form one run (the channels), then broadcast ones, then an optional
+  // shared run reaching the last axis (the lanes).
+  int run_begin = -1, run_last = -1, lanes_begin = -1;
+  bool broadcast_after_run = false;
+  int64_t lanes = 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int64_t o = out[i], d = i < shift ? 1 : operand[i - shift];
     if (d != 1 && d != o) return std::nullopt;  // does not broadcast into out
-    if (d != 1) {
-      ++non_one;
-      axis = static_cast<int>(shift + i);
+    if (o == 1) continue;
+    const auto axis = static_cast<int>(i);
+    if (d == 1) {
+      if (lanes_begin >= 0) return std::nullopt;  // shared, broadcast, shared, broadcast
+      if (run_begin >= 0) broadcast_after_run = true;
+      continue;
+    }
+    if (run_begin < 0) {
+      run_begin = run_last = axis;
+    } else if (!broadcast_after_run) {
+      run_last = axis;
+    } else {
+      if (lanes_begin < 0) lanes_begin = axis;
+      lanes *= o;
     }
   }
-  if (shape_numel(operand) == shape_numel(out)) return EltOperandLayout{EltOperandKind::kFull, -1};
-  if (non_one == 0) return EltOperandLayout{EltOperandKind::kScalar, -1};
-  if (non_one == 1) return EltOperandLayout{EltOperandKind::kChannel, axis};
-  return std::nullopt;
+  if (shape_numel(operand) == shape_numel(out)) return EltOperandLayout{EltOperandKind::kFull};
+  if (run_begin < 0) return EltOperandLayout{EltOperandKind::kScalar};
+  if (kEltMaxLanes % lanes != 0) return std::nullopt;
+  return EltOperandLayout{EltOperandKind::kChannel, run_begin, run_last, lanes};
 }
 
-void set_elt_view(EltProgram& program, const Shape& out, int axis) {
+void set_elt_view(EltProgram& program, const Shape& out, const EltOperandLayout& layout) {
   program.outer = 1;
   program.channels = 1;
   program.inner = 1;
+  program.lanes = layout.kind == EltOperandKind::kChannel ? layout.lanes : 1;
+  const bool channels = layout.kind == EltOperandKind::kChannel;
   for (size_t d = 0; d < out.size(); ++d) {
     const auto i = static_cast<int>(d);
-    if (axis < 0 || i > axis)
+    if (!channels || i > layout.axis_last)
       program.inner *= out[d];
-    else if (i == axis)
-      program.channels = out[d];
+    else if (i >= layout.axis)
+      program.channels *= out[d];
     else
       program.outer *= out[d];
   }
@@ -136,7 +160,7 @@ void fused_elementwise_reference(const EltProgram& p, const float* const* inputs
             operand = in[0];
             break;
           case EltOperandKind::kChannel:
-            operand = in[c];
+            operand = in[c * p.lanes + e % p.lanes];
             break;
         }
       }
@@ -161,8 +185,9 @@ void fused_elementwise_fast(const EltProgram& p, Isa isa, const float* const* in
     rows = p.inner > 1 ? p.outer * p.channels : p.outer;
     row_len = p.inner > 1 ? p.inner : p.channels;
   }
-  const int64_t pieces = ceil_div(row_len, kChunk);
-  const int64_t piece_len = ceil_div(row_len, pieces);
+  // Pieces start on whole lane groups so that a lane operand's period lines up with them.
+  const int64_t piece_len = round_up(ceil_div(row_len, ceil_div(row_len, kChunk)), p.lanes);
+  const int64_t pieces = ceil_div(row_len, piece_len);
   const int64_t items = rows * pieces;
   const int64_t group = std::max<int64_t>(1, kChunk / piece_len);
   const int64_t tasks = ceil_div(items, group);
@@ -171,6 +196,8 @@ void fused_elementwise_fast(const EltProgram& p, Isa isa, const float* const* in
 
   auto task = [&](size_t t) {
     std::array<ChunkStep, kStepsPerRound> steps;
+    // A lane operand's values for this row, repeated to kEltMaxLanes floats.
+    alignas(64) std::array<std::array<float, kEltMaxLanes>, kStepsPerRound> periods;
     const int64_t first = static_cast<int64_t>(t) * group;
     const int64_t last = std::min(items, first + group);
     for (int64_t item = first; item < last; ++item) {
@@ -195,10 +222,17 @@ void fused_elementwise_fast(const EltProgram& p, Isa isa, const float* const* in
               cs.scalar = in[0];
               break;
             case EltOperandKind::kChannel:
-              if (p.inner > 1)
-                cs.scalar = in[c];
-              else
+              if (p.inner == 1) {
                 cs.vec = in + start;
+              } else if (p.lanes == 1) {
+                cs.scalar = in[c];
+              } else {
+                float* period = periods[static_cast<size_t>(k)].data();
+                for (int64_t i = 0; i < kEltMaxLanes; ++i)
+                  period[i] = in[c * p.lanes + i % p.lanes];
+                cs.vec = period;
+                cs.period = kEltMaxLanes;
+              }
               break;
           }
         }

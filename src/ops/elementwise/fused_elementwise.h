@@ -57,26 +57,40 @@ struct EltStep {
   float alpha = 0.0f, beta = 0.0f;
 };
 
-// How an operand lines up with the output viewed as [outer, channels, inner].
+// How an operand lines up with the output viewed as [outer, channels, inner], where the
+// last `lanes` elements of inner repeat with period `lanes`.
 enum class EltOperandKind { kFull, kScalar, kChannel };
+
+// Largest lane count of a per-channel operand: the fast kernel repeats an operand's lanes
+// over a buffer of this many floats, so lanes must divide it.
+constexpr int64_t kEltMaxLanes = 64;
 
 struct EltProgram {
   std::vector<EltStep> steps;
   std::vector<EltOperandKind> kinds;  // one per input; input 0 (the start value) is kFull
   int64_t outer = 1, channels = 1, inner = 1;
+  // kChannel operands hold channels * lanes values: element e reads
+  // operand[((e / inner) % channels) * lanes + e % lanes].
+  int64_t lanes = 1;
   int64_t numel() const { return outer * channels * inner; }
 };
 
 // How an operand of shape `operand` lines up with an output of shape `out`: the same
-// elements (kFull), one value (kScalar), or one value per index of a single axis of `out`
-// (kChannel, e.g. [C,1,1] against [N,C,H,W]; `axis` is that axis). nullopt otherwise.
+// elements (kFull), one value (kScalar), or per channel (kChannel): its non-1 axes are one
+// run of `out`'s axes [axis, axis_last] (the channels; [C,1,1] or [N,C,1,1] against
+// [N,C,H,W]), optionally followed, after axes it broadcasts over, by trailing axes it shares
+// with `out` whose sizes multiply to `lanes` (the channel blocks of a blocked layout:
+// [1,C/16,1,1,16] against [N,C/16,H,W,16]). nullopt otherwise.
 struct EltOperandLayout {
   EltOperandKind kind = EltOperandKind::kFull;
-  int axis = -1;
+  int axis = -1, axis_last = -1;
+  int64_t lanes = 1;
+  bool operator==(const EltOperandLayout&) const = default;
 };
 std::optional<EltOperandLayout> classify_elt_operand(const Shape& operand, const Shape& out);
-// Sets the program's [outer, channels, inner] view of `out` around `axis` (-1: no axis).
-void set_elt_view(EltProgram& program, const Shape& out, int axis);
+// Sets the program's [outer, channels, inner] view of `out` and its lanes from a kChannel
+// operand's layout (a default layout: no channels).
+void set_elt_view(EltProgram& program, const Shape& out, const EltOperandLayout& layout);
 
 // The scalar formula of one step: the oracle every vector variant matches.
 inline float elt_apply(EltOp op, float acc, float operand, float alpha, float beta) {

@@ -51,16 +51,18 @@ V apply(V acc, V operand, const Epilogue& e) {
 template <EltOp kOp>
 void loop(const float* src, float* y, int64_t n, const ChunkStep& s, const Epilogue& e) {
   const V scalar = _mm256_set1_ps(s.scalar);
+  // i & index_mask: i itself, or i wrapped into a repeating operand's period.
+  const int64_t index_mask = s.period ? s.period - 1 : -1;
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const V operand = s.vec ? _mm256_loadu_ps(s.vec + i) : scalar;
+    const V operand = s.vec ? _mm256_loadu_ps(s.vec + (i & index_mask)) : scalar;
     _mm256_storeu_ps(y + i, apply<kOp>(_mm256_loadu_ps(src + i), operand, e));
   }
   if (i < n) {
     // Lanes past n read as 0 and are not stored.
     const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n - i)),
                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const V operand = s.vec ? _mm256_maskload_ps(s.vec + i, m) : scalar;
+    const V operand = s.vec ? _mm256_maskload_ps(s.vec + (i & index_mask), m) : scalar;
     _mm256_maskstore_ps(y + i, m, apply<kOp>(_mm256_maskload_ps(src + i, m), operand, e));
   }
 }
@@ -97,8 +99,9 @@ void run_chunk(const float* x0, float* y, int64_t n, const ChunkStep* steps, int
     loop<EltOp::OP>(src, y, n, s, e); \
     break;
       HONE_CASE(kRelu)
-      HONE_CASE(kSigmoid) HONE_CASE(kTanh) HONE_CASE(kExp) HONE_CASE(kLog) HONE_CASE(kNeg)
-          HONE_CASE(kAbs) HONE_CASE(kSqrt) HONE_CASE(kErf) HONE_CASE(kHardSwish) HONE_CASE(kClip)
+      HONE_CASE(kSigmoid)
+      HONE_CASE(kTanh) HONE_CASE(kExp) HONE_CASE(kLog) HONE_CASE(kNeg) HONE_CASE(kAbs)
+          HONE_CASE(kSqrt) HONE_CASE(kErf) HONE_CASE(kHardSwish) HONE_CASE(kClip)
               HONE_CASE(kLeakyRelu) HONE_CASE(kHardSigmoid) HONE_CASE(kAdd) HONE_CASE(kSub)
                   HONE_CASE(kMul) HONE_CASE(kDiv) HONE_CASE(kMax) HONE_CASE(kMin) HONE_CASE(kPow)
                       HONE_CASE(kRSub) HONE_CASE(kRDiv)

@@ -46,16 +46,18 @@ V apply(V acc, V operand, const Epilogue& e) {
 template <EltOp kOp>
 void loop(const float* src, float* y, int64_t n, const ChunkStep& s, const Epilogue& e) {
   const V scalar = _mm512_set1_ps(s.scalar);
+  // i & index_mask: i itself, or i wrapped into a repeating operand's period.
+  const int64_t index_mask = s.period ? s.period - 1 : -1;
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    const V operand = s.vec ? _mm512_loadu_ps(s.vec + i) : scalar;
+    const V operand = s.vec ? _mm512_loadu_ps(s.vec + (i & index_mask)) : scalar;
     _mm512_storeu_ps(y + i, apply<kOp>(_mm512_loadu_ps(src + i), operand, e));
   }
   if (i < n) {
     const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u);
     // Lanes past n read as 1 so that log/sqrt/div of them stay quiet; they are not stored.
     const V one = _mm512_set1_ps(1.0f);
-    const V operand = s.vec ? _mm512_mask_loadu_ps(one, m, s.vec + i) : scalar;
+    const V operand = s.vec ? _mm512_mask_loadu_ps(one, m, s.vec + (i & index_mask)) : scalar;
     _mm512_mask_storeu_ps(y + i, m, apply<kOp>(_mm512_mask_loadu_ps(one, m, src + i), operand, e));
   }
 }
@@ -92,8 +94,9 @@ void run_chunk(const float* x0, float* y, int64_t n, const ChunkStep* steps, int
     loop<EltOp::OP>(src, y, n, s, e); \
     break;
       HONE_CASE(kRelu)
-      HONE_CASE(kSigmoid) HONE_CASE(kTanh) HONE_CASE(kExp) HONE_CASE(kLog) HONE_CASE(kNeg)
-          HONE_CASE(kAbs) HONE_CASE(kSqrt) HONE_CASE(kErf) HONE_CASE(kHardSwish) HONE_CASE(kClip)
+      HONE_CASE(kSigmoid)
+      HONE_CASE(kTanh) HONE_CASE(kExp) HONE_CASE(kLog) HONE_CASE(kNeg) HONE_CASE(kAbs)
+          HONE_CASE(kSqrt) HONE_CASE(kErf) HONE_CASE(kHardSwish) HONE_CASE(kClip)
               HONE_CASE(kLeakyRelu) HONE_CASE(kHardSigmoid) HONE_CASE(kAdd) HONE_CASE(kSub)
                   HONE_CASE(kMul) HONE_CASE(kDiv) HONE_CASE(kMax) HONE_CASE(kMin) HONE_CASE(kPow)
                       HONE_CASE(kRSub) HONE_CASE(kRDiv)

@@ -7,12 +7,15 @@
 
 namespace hone::eltwise_detail {
 
-// One step over one chunk: the operand is a vector (vec, n floats) or a single value.
+// One step over one chunk: the operand is a vector (vec, n floats), a repeating vector
+// (vec, `period` floats: element i reads vec[i % period]; period is kEltMaxLanes, a power of
+// two and a multiple of every vector width) or a single value.
 struct ChunkStep {
   EltOp op = EltOp::kRelu;
   float alpha = 0.0f, beta = 0.0f;
   const float* vec = nullptr;
   float scalar = 0.0f;
+  int64_t period = 0;
 };
 
 // y[0, n) = steps(x0[0, n)): the first step reads x0, later ones y (which may alias x0).
