@@ -29,7 +29,8 @@ ImageOp image_op(const Node& node) {
                                                    "GlobalMaxPoolBlocked",
                                                    "GlobalAveragePoolBlocked",
                                                    "ScaleShift"};
-  static constexpr std::string_view kHoneBroadcast[] = {"FusedElementwise", "ConcatBlocked"};
+  static constexpr std::string_view kHoneBroadcast[] = {"FusedElementwise", "ConcatBlocked",
+                                                        "ChannelGather"};
   static constexpr std::string_view kOnnxData[] = {
       "Conv",        "BatchNormalization", "InstanceNormalization", "MaxPool",
       "AveragePool", "GlobalMaxPool",      "GlobalAveragePool",     "LRN"};

@@ -1,5 +1,5 @@
-// ReorderToBlocked, ReorderFromBlocked, ConcatBlocked and ScaleShift (internal ops, domain
-// "hone") through the registry: reference and every optimized variant against formulas
+// ReorderToBlocked, ReorderFromBlocked, ConcatBlocked, ChannelGather and ScaleShift (internal ops,
+// domain "hone") through the registry: reference and every optimized variant against formulas
 // written here, odd channel counts, garbage in padding lanes, and error paths.
 #include <gtest/gtest.h>
 
@@ -183,6 +183,155 @@ TEST(ConcatBlocked, BadAttributesNameTheNode) {
   expect_error_naming_node(call({a, a}, {16, 17}, 16));  // 17 channels need 2 blocks
   expect_error_naming_node(call({a, c8}, {16, 8}, 16));  // input 1 is blocked by 8
   expect_error_naming_node(call({a}, {16}, 12));
+}
+
+// Output channel j of a plain gather, written here: channel source_channels[j] of input
+// source_inputs[j].
+Tensor gather_nchw(const std::vector<Tensor>& xs, const Ints& inputs, const Ints& channels) {
+  const int64_t n = xs[0].dim(0), h = xs[0].dim(2), w = xs[0].dim(3), hw = h * w;
+  const auto cout = static_cast<int64_t>(inputs.size());
+  Tensor y(DType::kFloat32, {n, cout, h, w});
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cout; ++j) {
+      const Tensor& x = xs[static_cast<size_t>(inputs[static_cast<size_t>(j)])];
+      const int64_t c = channels[static_cast<size_t>(j)];
+      for (int64_t k = 0; k < hw; ++k)
+        y.data<float>()[(i * cout + j) * hw + k] = x.data<float>()[(i * x.dim(1) + c) * hw + k];
+    }
+  return y;
+}
+
+TEST(ChannelGather, EqualsGatherPlainAndBlocked) {
+  struct Case {
+    Ints channels;  // of each input
+    int64_t n, h, w;
+    const char* map;  // how the output channels are drawn
+  };
+  const std::vector<Case> cases = {
+      {{58, 58}, 1, 5, 6, "shuffle"},    // ShuffleNet: interleave the two inputs
+      {{116}, 2, 3, 3, "shuffle"},       // a shuffle of one input
+      {{40}, 1, 4, 4, "slice"},          // channels 5..30
+      {{24, 7, 33}, 2, 3, 2, "random"},  // any channel of any input, repeats allowed
+      {{3}, 1, 17, 19, "random"},        // more pixels than one work item
+      {{64, 32}, 1, 2, 2, "identity"},   // whole blocks
+  };
+  uint32_t seed = 40;
+  for (const Case& c : cases) {
+    std::vector<Tensor> plain;
+    for (int64_t ch : c.channels) plain.push_back(random_tensor({c.n, ch, c.h, c.w}, seed++));
+    Ints inputs, sources;
+    const std::string map = c.map;
+    if (map == "shuffle") {
+      const auto groups = static_cast<int64_t>(c.channels.size() == 1 ? 2 : c.channels.size());
+      int64_t total = 0;
+      for (int64_t ch : c.channels) total += ch;
+      for (int64_t a = 0; a < total / groups; ++a)
+        for (int64_t b = 0; b < groups; ++b) {
+          const int64_t k = b * (total / groups) + a;  // channel of the concatenation
+          const int64_t in = c.channels.size() == 1 ? 0 : k / c.channels[0];
+          inputs.push_back(in);
+          sources.push_back(c.channels.size() == 1 ? k : k % c.channels[0]);
+        }
+    } else if (map == "slice") {
+      for (int64_t k = 5; k < 31; ++k) {
+        inputs.push_back(0);
+        sources.push_back(k);
+      }
+    } else if (map == "identity") {
+      for (size_t i = 0; i < c.channels.size(); ++i)
+        for (int64_t k = 0; k < c.channels[i]; ++k) {
+          inputs.push_back(static_cast<int64_t>(i));
+          sources.push_back(k);
+        }
+    } else {
+      std::vector<float> r = random_tensor({45}, seed++, 0.0f, 1.0f).to_vector<float>();
+      for (float u : r) {
+        const auto i = static_cast<size_t>(u * static_cast<float>(c.channels.size()) * 0.999f);
+        inputs.push_back(static_cast<int64_t>(i));
+        sources.push_back(static_cast<int64_t>(u * 1000.0f) % c.channels[i]);
+      }
+    }
+    const Tensor expected = gather_nchw(plain, inputs, sources);
+    const auto cout = static_cast<int64_t>(inputs.size());
+    const std::string what = map + " channels " + shape_to_string(c.channels);
+    for (int block : {0, 8, 16}) {
+      std::vector<Tensor> xs;
+      for (const Tensor& x : plain) xs.push_back(block == 0 ? x : block_nchw(x, block, -55.0f));
+      Attributes at = attrs(
+          {{"block", int64_t{block}}, {"source_inputs", inputs}, {"source_channels", sources}});
+      if (block != 0) at["channels"] = Attribute{c.channels};
+      OpCall call{.op_type = "ChannelGather", .inputs = xs, .attrs = at};
+      auto check = [&](const Tensor& y, const std::string& variant) {
+        const std::string where = what + " b" + std::to_string(block) + " " + variant;
+        if (block == 0) {
+          EXPECT_EQ(max_abs_diff(y, expected), 0.0) << where;
+          return;
+        }
+        EXPECT_EQ(y.shape(), (Shape{c.n, (cout + block - 1) / block, c.h, c.w, block})) << where;
+        EXPECT_EQ(max_abs_diff(unblock(y, cout), expected), 0.0) << where;
+        // Padding lanes are 0, not the inputs' garbage.
+        const std::vector<float> v = y.to_vector<float>();
+        const int64_t blocks = (cout + block - 1) / block, pixels = c.h * c.w;
+        for (size_t e = 0; e < v.size(); ++e) {
+          const auto k = static_cast<int64_t>(e);
+          const int64_t channel = (k / (pixels * block)) % blocks * block + k % block;
+          if (channel >= cout) {
+            ASSERT_EQ(v[e], 0.0f) << where << " padding element " << e;
+          }
+        }
+      };
+      check(run1(call), "reference");
+      for (const Variant& v : optimized_variants()) check(run1(call, v.options), v.name);
+    }
+  }
+}
+
+TEST(ChannelGather, KernelNameSaysWhichVariant) {
+  auto name = [](int block, Isa isa) {
+    Tensor x = random_tensor({1, 20, 2, 2}, 3);
+    Attributes at = attrs({{"block", int64_t{block}},
+                           {"source_inputs", Ints{0, 0}},
+                           {"source_channels", Ints{3, 1}}});
+    if (block != 0) at["channels"] = Attribute{Ints{20}};
+    OpCall call{.op_type = "ChannelGather",
+                .inputs = {block == 0 ? x : block_nchw(x, block)},
+                .attrs = at,
+                .domain = "hone",
+                .kernel_options = {true, isa, nullptr}};
+    return prepare_op(call).kernel_name;
+  };
+  EXPECT_EQ(name(0, Isa::kPortable), "channel_gather_nchw");
+  EXPECT_EQ(name(16, Isa::kPortable), "channel_gather_nchw16c_portable");
+  if (isa_supported(Isa::kAvx512)) {
+    EXPECT_EQ(name(16, Isa::kAvx512), "channel_gather_nchw16c_avx512");
+    EXPECT_EQ(name(8, Isa::kAvx512), "channel_gather_nchw8c_avx2");
+  }
+  if (isa_supported(Isa::kAvx2)) {
+    EXPECT_EQ(name(16, Isa::kAvx2), "channel_gather_nchw16c_portable");
+  }
+}
+
+TEST(ChannelGather, BadAttributesNameTheNode) {
+  Tensor a = random_tensor({1, 16, 4, 4}, 1), b = random_tensor({1, 8, 4, 5}, 1);
+  Tensor a16 = block_nchw(a, 16);
+  auto call = [](std::vector<Tensor> xs, Ints inputs, Ints sources, int64_t block,
+                 Ints channels = {}) {
+    Attributes at =
+        attrs({{"block", block}, {"source_inputs", inputs}, {"source_channels", sources}});
+    if (!channels.empty()) at["channels"] = Attribute{channels};
+    return OpCall{.op_type = "ChannelGather", .inputs = std::move(xs), .attrs = at};
+  };
+  expect_error_naming_node(call({a, b}, {0, 1}, {0, 0}, 0));  // spatial dims differ
+  expect_error_naming_node(call({a}, {0, 0}, {0}, 0));        // lengths differ
+  expect_error_naming_node(call({a}, {}, {}, 0));             // no output channel
+  expect_error_naming_node(call({a}, {1}, {0}, 0));           // no input 1
+  expect_error_naming_node(call({a}, {0}, {16}, 0));          // channel 16 of 16
+  expect_error_naming_node(call({a}, {0}, {-1}, 0));
+  expect_error_naming_node(call({a16}, {0}, {0}, 16, {17}));  // 17 channels need 2 blocks
+  expect_error_naming_node(call({a16}, {0}, {0}, 16));        // no channels attribute
+  expect_error_naming_node(call({a16}, {0}, {0}, 8, {16}));   // blocked by 16, not 8
+  expect_error_naming_node(call({a}, {0}, {0}, 12));
+  expect_error_naming_node(call({random_tensor({16, 4}, 2)}, {0}, {0}, 0));  // not 4-D
 }
 
 struct ActCase {

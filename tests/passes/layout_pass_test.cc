@@ -223,6 +223,7 @@ TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
                                                    {"fuse-gemm", 2},
                                                    {"batchnorm-to-scaleshift", 2},
                                                    {"fuse-elementwise", 2},
+                                                   {"gather-channels", 2},
                                                    {"blocked-layout", 3},
                                                    {"fuse-pointwise-depthwise", 3}};
   std::vector<std::pair<std::string, int>> got;

@@ -1,6 +1,7 @@
 // Registry entries of the internal "layout" ops (domain "hone"), see
 // docs/decisions/004-internal-ops.md: ReorderToBlocked, ReorderFromBlocked, MaxPoolBlocked,
-// AveragePoolBlocked, GlobalAveragePoolBlocked, GlobalMaxPoolBlocked, ConcatBlocked, ScaleShift.
+// AveragePoolBlocked, GlobalAveragePoolBlocked, GlobalMaxPoolBlocked, ConcatBlocked, ScaleShift,
+// ChannelGather.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "ir/ops/conv_window.h"
 #include "ir/ops/families.h"
+#include "ops/layout/channel_gather.h"
 #include "ops/layout/concat_blocked.h"
 #include "ops/layout/reorder.h"
 #include "ops/layout/reorder_reference.h"
@@ -212,6 +214,79 @@ PreparedOp prepare_concat_blocked(const OpContext& ctx) {
   return op;
 }
 
+// ChannelGather: inputs [N, C_i, H, W] (block 0) or [N, ceil(C_i/b), H, W, b]; output
+// channel j is channel source_channels[j] of input source_inputs[j].
+PreparedOp prepare_channel_gather(const OpContext& ctx) {
+  if (ctx.num_inputs() < 1) ctx.fail("needs at least one input");
+  const int block = read_block(ctx, true);
+  const std::vector<int64_t> inputs = ctx.attr_ints("source_inputs");
+  const std::vector<int64_t> sources = ctx.attr_ints("source_channels");
+  if (inputs.empty() || inputs.size() != sources.size())
+    ctx.fail("source_inputs and source_channels must have the same, non-zero length (got " +
+             std::to_string(inputs.size()) + " and " + std::to_string(sources.size()) + ")");
+  std::vector<int64_t> channels;
+  if (block != 0) {
+    channels = ctx.attr_ints("channels");
+    if (channels.size() != ctx.num_inputs())
+      ctx.fail("channels has " + std::to_string(channels.size()) + " entries for " +
+               std::to_string(ctx.num_inputs()) + " inputs");
+  }
+  Shape first;
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
+    const Shape& x = block == 0 ? ctx.input_shape(i) : expect_blocked(ctx, i, block);
+    ctx.expect_dtype(i, {DType::kFloat32});
+    if (block == 0) {
+      if (x.size() != 4)
+        ctx.fail("input " + std::to_string(i) + " must be [N, C, H, W], got " + shape_to_string(x));
+      channels.push_back(x[1]);
+    } else if (channels[i] < 1 || channel_blocks(channels[i], block) != x[1]) {
+      ctx.fail("channels[" + std::to_string(i) + "] = " + std::to_string(channels[i]) +
+               " does not fit " + std::to_string(x[1]) + " blocks of " + std::to_string(block));
+    }
+    if (i == 0) first = x;
+    if (x[0] != first[0] || x[2] != first[2] || x[3] != first[3])
+      ctx.fail("input " + std::to_string(i) + " " + shape_to_string(x) + " differs from input 0 " +
+               shape_to_string(first) + " outside the channels");
+  }
+  ChannelGatherShape s{first[0], first[2] * first[3], block, channels, {}, sources};
+  for (size_t j = 0; j < inputs.size(); ++j) {
+    const int64_t i = inputs[j];
+    if (i < 0 || i >= static_cast<int64_t>(ctx.num_inputs()))
+      ctx.fail("source_inputs[" + std::to_string(j) + "] = " + std::to_string(i) +
+               " is not an input index");
+    if (sources[j] < 0 || sources[j] >= channels[static_cast<size_t>(i)])
+      ctx.fail("source_channels[" + std::to_string(j) + "] = " + std::to_string(sources[j]) +
+               " is outside input " + std::to_string(i) + "'s " +
+               std::to_string(channels[static_cast<size_t>(i)]) + " channels");
+    s.source_inputs.push_back(static_cast<int>(i));
+  }
+  const auto cout = static_cast<int64_t>(inputs.size());
+  PreparedOp op;
+  op.outputs = {{DType::kFloat32, block == 0 ? Shape{first[0], cout, first[2], first[3]}
+                                             : Shape{first[0], channel_blocks(cout, block),
+                                                     first[2], first[3], block}}};
+  const KernelOptions k = ctx.kernel_options();
+  if (k.optimized) {
+    auto kernel = std::make_shared<ChannelGather>(s, k.isa);
+    op.needs_zeroed_outputs = false;
+    op.kernel_name = kernel->kernel_name();
+    // The input pointers of a run, allocated here so that running allocates nothing.
+    auto xs = std::make_shared<std::vector<const float*>>(ctx.num_inputs());
+    op.run = [kernel, xs, pool = k.pool](TensorsIn in, TensorsOut out) {
+      for (size_t i = 0; i < in.size(); ++i) (*xs)[i] = in[i]->data<float>();
+      kernel->run(xs->data(), out[0]->data<float>(), pool);
+    };
+  } else {
+    op.kernel_name = "channel_gather_reference";
+    op.run = [s](TensorsIn in, TensorsOut out) {
+      std::vector<const float*> xs;
+      for (const Tensor* t : in) xs.push_back(t->data<float>());
+      channel_gather_reference(s, xs, out[0]->data<float>());
+    };
+  }
+  return op;
+}
+
 PreparedOp prepare_scale_shift(const OpContext& ctx) {
   ctx.expect_inputs(3, 3);
   ctx.expect_dtype(0, {DType::kFloat32});
@@ -272,6 +347,7 @@ void register_internal_layout_ops(OpRegistry& r) {
   r.add({"GlobalMaxPoolBlocked", prepare_global_pool_blocked<PoolKind::kMax>, "hone"});
   r.add({"GlobalAveragePoolBlocked", prepare_global_pool_blocked<PoolKind::kAverage>, "hone"});
   r.add({"ConcatBlocked", prepare_concat_blocked, "hone"});
+  r.add({"ChannelGather", prepare_channel_gather, "hone"});
   r.add({"ScaleShift", prepare_scale_shift, "hone"});
 }
 

@@ -47,6 +47,7 @@ enum class Kind {
   kPool,         // MaxPool/AveragePool -> *PoolBlocked
   kGlobalPool,   // Global*Pool -> Global*PoolBlocked
   kConcat,       // Concat on channels -> ConcatBlocked
+  kGather,       // ChannelGather: block attribute
   kScaleShift,   // ScaleShift: block attribute
   kElementwise,  // unchanged on 5-D tensors
 };
@@ -99,6 +100,11 @@ class LayoutRewriter {
           attr_int(node, "block", 0) == 0)
         return Kind::kScaleShift;
       if (op == "FusedElementwise" && elementwise_fits(node)) return Kind::kElementwise;
+      if (op == "ChannelGather" && attr_int(node, "block", 0) == 0) {
+        for (ValueId id : node.inputs)
+          if (id == kNoValue || !is_4d_float(orig(id))) return Kind::kPlain;
+        return Kind::kGather;
+      }
       return Kind::kPlain;
     }
     if (!node.domain.empty() || node.inputs.empty() || node.inputs[0] == kNoValue ||
@@ -310,6 +316,19 @@ class LayoutRewriter {
         node.domain = "hone";
         node.op_type = "ConcatBlocked";
         node.attrs.clear();
+        set_attr(node, "block", int64_t{block_});
+        set_attr(node, "channels", channels);
+        return emit_blocked(std::move(node));
+      }
+      case Kind::kGather: {
+        bool any = false;
+        for (ValueId id : node.inputs) any = any || has_blocked(id);
+        if (!any) return emit_plain(std::move(node));
+        std::vector<int64_t> channels;
+        for (ValueId& id : node.inputs) {
+          channels.push_back(orig(id).shape[1]);
+          id = get_blocked(id);
+        }
         set_attr(node, "block", int64_t{block_});
         set_attr(node, "channels", channels);
         return emit_blocked(std::move(node));

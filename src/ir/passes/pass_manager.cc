@@ -12,6 +12,7 @@
 #include "ir/passes/fuse_elementwise.h"
 #include "ir/passes/fuse_gemm.h"
 #include "ir/passes/fuse_pointwise_depthwise.h"
+#include "ir/passes/gather_channels.h"
 #include "ir/passes/remove_identity.h"
 
 namespace hone {
@@ -33,6 +34,8 @@ const std::vector<PassInfo>& all_passes() {
       {"fuse-gemm", 2, fuse_gemm},
       {"batchnorm-to-scaleshift", 2, batchnorm_to_scaleshift},
       {"fuse-elementwise", 2, fuse_elementwise},
+      // Channel shuffles, slices and splits as gathers, read through Concats.
+      {"gather-channels", 2, gather_channels},
       // Level 3: layout last, over the fused graph (it only moves FusedConv to blocked).
       {"blocked-layout", 3, blocked_layout},
       // Needs the blocked FusedConvs: an expansion and its depthwise conv become one node.
