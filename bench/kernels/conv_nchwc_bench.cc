@@ -64,6 +64,9 @@ const Layer kLayers[] = {
     {"1x1_384_64_14", 384, 64, 14, 1, 1},
     {"1x1_160_960_7", 160, 960, 7, 1, 1},
     {"1x1_512_128_7", 512, 128, 7, 1, 1},
+    // RegNet-X-400MF's first 1x1s: few channels over large images.
+    {"1x1_32_32_112", 32, 32, 112, 1, 1},
+    {"1x1_32_64_56", 32, 64, 56, 1, 1},
 };
 
 ConvGeometry geometry(const Layer& l) {

@@ -22,6 +22,10 @@ struct Shape3 {
 const Shape3 kShapes[] = {
     {1, 4096, 9216, "alexnet_fc6"},    {1, 4096, 25088, "vgg16_fc6"}, {1, 1000, 2048, "resnet_fc"},
     {8, 4096, 9216, "alexnet_fc6_b8"}, {256, 256, 256, "square256"},  {64, 1000, 1024, "m64"},
+    // Transformer-style layers: ViT-B/16's MLP (197 tokens) and ConvNeXt-T's first pointwise
+    // MLP over 56x56 positions.
+    {197, 3072, 768, "vit_mlp_up"},    {197, 768, 3072, "vit_mlp_down"},
+    {3136, 384, 96, "convnext_up"},    {3136, 96, 384, "convnext_down"},
 };
 
 void run_gemm(benchmark::State& state, Shape3 s, Isa isa, int threads) {

@@ -267,6 +267,49 @@ TEST(GemmPackedOp, MatMulPlainAndBatchedWithConstantB) {
     }
 }
 
+// Both operands computed at run time (attention): B is packed on every run, batch matrices
+// spread over the threads when there are enough of them. One prepared op runs twice with
+// different inputs, so B must really be repacked.
+TEST(GemmPackedOp, MatMulWithRuntimeBPacksItPerRun) {
+  struct MatMulCase {
+    Shape a, b;
+  };
+  const std::vector<MatMulCase> cases = {
+      {{5, 17}, {17, 9}},
+      {{12, 37, 16}, {12, 16, 41}},  // attention's Q·Kᵀ shapes
+      {{3, 41, 41}, {3, 41, 16}},
+      {{5, 17}, {2, 17, 9}},
+      {{2, 3, 5, 17}, {17, 9}},
+      {{17}, {17, 9}},
+      {{4, 17}, {17}},
+      {{2, 1, 3, 17}, {4, 17, 33}},
+  };
+  ThreadPool two(2);
+  uint32_t seed = 60;
+  for (Isa isa : supported_isas())
+    for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two})
+      for (const MatMulCase& c : cases) {
+        OpCall call{.op_type = "MatMul",
+                    .inputs = {random_tensor(c.a, seed++), random_tensor(c.b, seed++)},
+                    .all_inputs_constant = false,
+                    .kernel_options = optimized(isa, pool)};
+        const std::string what =
+            std::string(isa_name(isa)) + " " + shape_to_string(c.a) + " x " + shape_to_string(c.b);
+        PreparedOp op = prepare_op(call);
+        EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << what;
+        EXPECT_FALSE(op.needs_zeroed_outputs) << what;
+        for (int round = 0; round < 2; ++round) {
+          std::vector<Tensor> in = {random_tensor(c.a, seed++), random_tensor(c.b, seed++)};
+          const Tensor want = run_op({.op_type = "MatMul", .inputs = in})[0];
+          Tensor y(DType::kFloat32, want.shape());
+          std::vector<const Tensor*> ins = {&in[0], &in[1]};
+          std::vector<Tensor*> outs = {&y};
+          op.run(TensorsIn(ins), TensorsOut(outs));
+          expect_close(y, want, what + " round " + std::to_string(round));
+        }
+      }
+}
+
 TEST(FusedGemm, MatchesGemmThenActivation) {
   const int64_t m = 3, k = 50, n = 20;
   Tensor a = random_tensor({m, k}, 51), b = random_tensor({n, k}, 52), c = random_tensor({n}, 53);

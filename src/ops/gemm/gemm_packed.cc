@@ -182,7 +182,7 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   switch (isa) {
     case Isa::kAvx512:
       c.nr = n <= 16 ? 16 : 32;
-      big_mr = c.nr == 16 ? 14 : 12;
+      big_mr = 14;  // 28 accumulators for nr 32: 130 -> 150 GFLOP/s on 197x3072x768, 1 thread
       break;
     case Isa::kAvx2:
       c.nr = n <= 8 ? 8 : 16;
@@ -264,9 +264,19 @@ GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float
   s.k = k;
   s.epilogue = epilogue;
   s.tile = tile_function(config.isa, config.nr);
-  const int64_t nr = config.nr;
+  s.packed = packed_buffer(std::max<int64_t>(1, ceil_div(n, config.nr) * k * config.nr));
+  repack(b, trans_b, alpha);
+  if (bias) {
+    s.bias = Tensor(DType::kFloat32, {n});
+    std::memcpy(s.bias.data<float>(), bias, static_cast<size_t>(n) * sizeof(float));
+  }
+}
+
+void GemmPacked::repack(const float* b, bool trans_b, float alpha) {
+  Impl& s = *impl_;
+  const int64_t n = s.n, k = s.k;
+  const int64_t nr = s.config.nr;
   const int64_t panels = ceil_div(n, nr);
-  s.packed = packed_buffer(std::max<int64_t>(1, panels * k * nr));
   float* dst = s.packed.data<float>();
   for (int64_t p = 0; p < panels; ++p) {
     const int64_t j0 = p * nr, cols = std::min(nr, n - j0);
@@ -289,10 +299,6 @@ GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float
         for (int64_t j = cols; j < nr; ++j) out[j] = 0.0f;
       }
     }
-  }
-  if (bias) {
-    s.bias = Tensor(DType::kFloat32, {n});
-    std::memcpy(s.bias.data<float>(), bias, static_cast<size_t>(n) * sizeof(float));
   }
 }
 

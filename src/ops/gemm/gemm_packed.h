@@ -49,6 +49,11 @@ class GemmPacked {
   GemmPacked(GemmPacked&&) noexcept;
   GemmPacked& operator=(GemmPacked&&) noexcept;
 
+  // Packs new values of B (same n, k, layout and alpha rules as the constructor) into the
+  // existing panels: for a B computed at run time (attention's batched MatMuls). Does not
+  // allocate; must not overlap a run() of the same object.
+  void repack(const float* b, bool trans_b, float alpha);
+
   // y[m, n] = act(a @ (alpha * B) + bias + beta * c). a is [m, k] with row stride lda (or
   // [k, m] with row stride lda when trans_a); c (nullable) is read as c[i * c_row_stride +
   // j * c_col_stride] and replaces nothing: bias and c both add. y is [m, n] contiguous
