@@ -1,5 +1,6 @@
 // BatchNormalization, InstanceNormalization and LayerNormalization through the registry:
-// hand-computed cases, cross-checks between the three ops and error paths.
+// hand-computed cases, cross-checks between the three ops, the optimized LayerNormalization
+// against the reference, and error paths.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +9,12 @@
 
 namespace hone::test {
 namespace {
+
+double scale_of(const Tensor& t) {
+  double s = 1.0;
+  for (double v : t.to_vector<double>()) s = std::max(s, std::fabs(v));
+  return s;
+}
 
 Tensor filled(Shape shape, float v) {
   Tensor t(DType::kFloat32, std::move(shape));
@@ -151,6 +158,55 @@ TEST(LayerNormalization, DefaultAxisEqualsInstanceNormOfRows) {
                      .attrs = attrs({{"axis", 1}})})[0];
   for (int64_t i = 0; i < a.numel(); ++i)
     EXPECT_NEAR(a.data<float>()[i], 2 * b.data<float>()[i], 1e-5);
+}
+
+// The optimized kernel (constant Scale and B, every ISA, 1 and 2 threads) against the
+// reference: row lengths around the vector widths, a broadcast Scale, the statistics outputs,
+// values far from zero (the variance of rows with a large mean), and the result in place.
+TEST(LayerNormalization, OptimizedMatchesReference) {
+  struct Case {
+    Shape x, scale;
+    int64_t axis;
+    bool bias;
+  };
+  const std::vector<Case> cases = {
+      {{197, 768}, {768}, -1, true},     {{3, 5, 7}, {7}, -1, true},
+      {{2, 3, 17}, {3, 17}, 1, false},   {{4, 33}, {1}, -1, true},
+      {{1, 56, 56, 96}, {96}, -1, true}, {{2, 100}, {100}, 1, true},
+  };
+  ThreadPool two(2);
+  uint32_t seed = 70;
+  for (const Case& c : cases) {
+    Tensor x = random_tensor(c.x, seed++, 100.0f, 104.0f);  // mean ~102, spread ~1
+    std::vector<Tensor> inputs = {x, random_tensor(c.scale, seed++)};
+    if (c.bias) inputs.push_back(random_tensor(c.scale, seed++));
+    OpCall call{.op_type = "LayerNormalization",
+                .inputs = inputs,
+                .attrs = attrs({{"axis", c.axis}, {"epsilon", 1e-3f}}),
+                .num_outputs = 3};
+    const std::vector<Tensor> want = run_op(call);
+    for (Isa isa : supported_isas())
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+        call.kernel_options = {true, isa, pool};
+        const std::string what = shape_to_string(c.x) + " " + std::string(isa_name(isa));
+        PreparedOp op = prepare_op(call);
+        EXPECT_NE(op.kernel_name.find("layer_norm_"), std::string::npos) << what;
+        const std::vector<Tensor> got = run_op(call);
+        ASSERT_EQ(got.size(), 3u);
+        for (size_t i = 0; i < 3; ++i)
+          EXPECT_LE(max_abs_diff(got[i], want[i]), 2e-4 * scale_of(want[i]))
+              << what << " output " << i;
+        // In place: the output over X.
+        EXPECT_EQ(op.inplace_input, 0);
+        Tensor y = x.clone(), mean(DType::kFloat32, want[1].shape()),
+               inv(DType::kFloat32, want[2].shape());
+        std::vector<const Tensor*> in = {&y, &call.inputs[1]};
+        if (c.bias) in.push_back(&call.inputs[2]);
+        std::vector<Tensor*> out = {&y, &mean, &inv};
+        op.run(TensorsIn(in), TensorsOut(out));
+        EXPECT_LE(max_abs_diff(y, want[0]), 2e-4 * scale_of(want[0])) << what << " in place";
+      }
+  }
 }
 
 TEST(LayerNormalization, RejectsBadAxisAndScale) {

@@ -6,6 +6,7 @@
 
 #include "ir/ops/families.h"
 #include "ops/common/broadcast.h"
+#include "ops/normalization/layer_norm.h"
 #include "ops/normalization/normalization_reference.h"
 
 namespace hone {
@@ -145,6 +146,32 @@ PreparedOp prepare_layer_norm(const OpContext& ctx) {
   PreparedOp op;
   op.outputs = {{dtype, x}, {stat_dtype, stat_shape}, {stat_dtype, stat_shape}};
   op.flops = 8 * shape_numel(x);
+  const KernelOptions& ko = ctx.kernel_options();
+  const Tensor* scale_value = ctx.input_value(1);
+  const Tensor* bias_value = ctx.has_input(2) ? ctx.input_value(2) : nullptr;
+  if (ko.optimized && dtype == DType::kFloat32 && stat_dtype == DType::kFloat32 && scale_value &&
+      (!ctx.has_input(2) || bias_value)) {
+    // Constant Scale and B (as exporters write them), expanded once here.
+    auto params = std::make_shared<std::vector<float>>(expand<float>(*scale_value, normalized));
+    if (bias_value) {
+      const std::vector<float> b = expand<float>(*bias_value, normalized);
+      params->insert(params->end(), b.begin(), b.end());
+    }
+    const LayerNormShape shape{outer, inner, static_cast<float>(epsilon)};
+    const bool has_bias = bias_value != nullptr;
+    op.needs_zeroed_outputs = false;
+    op.inplace_input = 0;
+    op.kernel_name = "layer_norm_" + std::string(isa_name(ko.isa));
+    op.run = [params, shape, has_bias, isa = ko.isa, pool = ko.pool](TensorsIn in,
+                                                                     TensorsOut out) {
+      float* mean = out.size() > 1 && out[1] ? out[1]->data<float>() : nullptr;
+      float* inv_std = out.size() > 2 && out[2] ? out[2]->data<float>() : nullptr;
+      layer_norm_fast(shape, in[0]->data<float>(), params->data(),
+                      has_bias ? params->data() + shape.inner : nullptr, out[0]->data<float>(),
+                      mean, inv_std, isa, pool);
+    };
+    return op;
+  }
   op.run = [=](TensorsIn in, TensorsOut out) {
     float_or_double(dtype, [&](auto tag) {
       using T = decltype(tag);
