@@ -93,6 +93,27 @@ TEST(Activation, EluSeluCelu) {
   expect_near_all(run1("Celu", x), {std::expm1(-3.0), std::expm1(-0.25), 0.75, 4});
 }
 
+// Gelu (opset 20): hand values of Φ (the normal CDF) and of the tanh form, which agree to
+// about 1e-3; a bad `approximate` names the node.
+TEST(Activation, GeluExactAndTanhForms) {
+  // x * Φ(x): Φ(1) = 0.8413447461, Φ(-1) = 0.1586552539, Φ(2) = 0.9772498681.
+  expect_near_all(run1("Gelu", {-1, 0, 1, 2}), {-0.1586552539, 0, 0.8413447461, 1.9544997361});
+  const std::vector<float> x = {-3, -1, -0.5f, 0.5f, 1, 3};
+  const std::vector<float> exact = run1("Gelu", x);
+  const std::vector<float> approx = run1("Gelu", x, attrs({{"approximate", std::string("tanh")}}));
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    const double c = std::sqrt(2.0 / 3.14159265358979323846);
+    EXPECT_NEAR(approx[i], 0.5 * v * (1 + std::tanh(c * (v + 0.044715 * v * v * v))), 1e-6);
+    EXPECT_NEAR(approx[i], exact[i], 2e-3);
+    EXPECT_NE(approx[i], exact[i]);
+  }
+  expect_error_naming_node({.op_type = "Gelu",
+                            .inputs = {vec({1})},
+                            .attrs = attrs({{"approximate", std::string("fast")}})},
+                           "approximate");
+}
+
 TEST(Activation, SigmoidTanhAreStableForLargeInputs) {
   auto s = run1("Sigmoid", {0, 2, -2, 1000, -1000});
   expect_near_all(s, {0.5, 1 / (1 + std::exp(-2.0)), 1 / (1 + std::exp(2.0)), 1, 0});

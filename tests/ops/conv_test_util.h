@@ -26,6 +26,7 @@ inline const Epilogue kActivations[] = {
     {Activation::kHardSwish},
     {Activation::kTanh},
     {Activation::kSilu},
+    {Activation::kGelu},
 };
 
 inline std::vector<float> random_floats(int64_t n, std::mt19937& rng) {

@@ -205,7 +205,8 @@ TEST(DepthwiseNchwc, EveryActivationMatchesReference) {
                                            {Activation::kHardSigmoid, 0.2f, 0.5f},
                                            {Activation::kHardSwish},
                                            {Activation::kTanh},
-                                           {Activation::kSilu}};
+                                           {Activation::kSilu},
+                                           {Activation::kGelu}};
   for (Isa isa : supported_isas())
     for (int b : blocks())
       for (const Epilogue& e : epilogues) {

@@ -21,7 +21,6 @@ using test::run_op;
 using test::tensor;
 using test::values_of;
 
-
 Tensor run1(const std::string& op, std::vector<Tensor> inputs, Attributes a = {}) {
   return run_op({.op_type = op, .inputs = std::move(inputs), .attrs = std::move(a)})[0];
 }

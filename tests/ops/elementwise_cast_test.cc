@@ -22,7 +22,6 @@ using test::run_op;
 using test::tensor;
 using test::values_of;
 
-
 std::vector<uint16_t> words_of(const Tensor& t) {
   const auto* p = static_cast<const uint16_t*>(t.raw());
   return std::vector<uint16_t>(p, p + t.numel());

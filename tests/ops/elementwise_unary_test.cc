@@ -19,7 +19,6 @@ using test::run_op;
 using test::tensor;
 using test::values_of;
 
-
 Tensor run1(const std::string& op, Tensor x, Attributes a = {}) {
   return run_op({.op_type = op, .inputs = {std::move(x)}, .attrs = std::move(a)})[0];
 }

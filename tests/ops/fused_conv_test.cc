@@ -147,17 +147,13 @@ TEST(FusedConv, OptimizedMatchesReferenceForEveryIsaBlockAndLayout) {
 }
 
 TEST(FusedConv, EveryActivationMatchesReference) {
-  const std::vector<Fusion> fusions = {{true, true, "Relu", {}},
-                                       {true, true, "Clip", {0.0f, 6.0f}},
-                                       {true, false, "LeakyRelu", {0.2f}},
-                                       {true, true, "LeakyRelu", {}},
-                                       {true, true, "Sigmoid", {}},
-                                       {false, true, "HardSigmoid", {0.3f, 0.4f}},
-                                       {true, true, "HardSigmoid", {}},
-                                       {true, true, "HardSwish", {}},
-                                       {true, true, "Tanh", {}},
-                                       {true, true, "Silu", {}},
-                                       {true, true, "", {}}};
+  const std::vector<Fusion> fusions = {
+      {true, true, "Relu", {}},           {true, true, "Clip", {0.0f, 6.0f}},
+      {true, false, "LeakyRelu", {0.2f}}, {true, true, "LeakyRelu", {}},
+      {true, true, "Sigmoid", {}},        {false, true, "HardSigmoid", {0.3f, 0.4f}},
+      {true, true, "HardSigmoid", {}},    {true, true, "HardSwish", {}},
+      {true, true, "Tanh", {}},           {true, true, "Silu", {}},
+      {true, true, "Gelu", {}},           {true, true, "", {}}};
   for (Isa isa : supported_isas())
     for (const Fusion& f : fusions)
       for (const ConvCase& c : {conv_cases()[0], conv_cases()[4], conv_cases()[5]})

@@ -137,7 +137,8 @@ TEST(GemmPacked, EveryActivationInTheTile) {
                                            {Activation::kHardSwish, 0, 0},
                                            {Activation::kTanh, 0, 0},
                                            {Activation::kSigmoid, 0, 0},
-                                           {Activation::kSilu, 0, 0}};
+                                           {Activation::kSilu, 0, 0},
+                                           {Activation::kGelu, 0, 0}};
   const Case c{5, 37, 29, false, true};
   Tensor a = random_tensor({c.m, c.k}, 7), b = random_tensor({c.n, c.k}, 8);
   Tensor bias = random_tensor({c.n}, 9);
@@ -308,6 +309,30 @@ TEST(GemmPackedOp, MatMulWithRuntimeBPacksItPerRun) {
           expect_close(y, want, what + " round " + std::to_string(round));
         }
       }
+}
+
+// FusedGemm over an A of rank 3 (what fuse-gemm makes of a transformer's MatMul): one GEMM
+// over all leading rows, the output keeping A's leading dims.
+TEST(FusedGemm, StackedAKeepsItsLeadingDims) {
+  Tensor a = random_tensor({2, 7, 19}, 80), w = random_tensor({19, 33}, 81),
+         c = random_tensor({33}, 82);
+  const Tensor want = run_op({.op_type = "Gemm", .inputs = {a.reshaped({14, 19}), w, c}})[0];
+  ThreadPool two(2);
+  for (Isa isa : supported_isas())
+    for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+      OpCall call{.op_type = "FusedGemm",
+                  .inputs = {a, w, c},
+                  .attrs = attrs({{"activation", std::string("Gelu")}}),
+                  .domain = "hone",
+                  .kernel_options = optimized(isa, pool)};
+      const Tensor got = run_op(call)[0];
+      ASSERT_EQ(got.shape(), (Shape{2, 7, 33}));
+      std::vector<float> gelu;
+      for (float v : want.to_vector<float>())
+        gelu.push_back(0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f))));
+      expect_close(got.reshaped({14, 33}), Tensor::from_vector<float>({14, 33}, gelu),
+                   std::string(isa_name(isa)));
+    }
 }
 
 TEST(FusedGemm, MatchesGemmThenActivation) {

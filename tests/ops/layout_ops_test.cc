@@ -341,7 +341,7 @@ struct ActCase {
 const std::vector<ActCase> kActivations = {
     {"", {}},        {"Relu", {}},        {"Clip", {-0.5f, 0.75f}}, {"LeakyRelu", {0.1f}},
     {"Sigmoid", {}}, {"HardSigmoid", {}}, {"HardSwish", {}},        {"Tanh", {}},
-    {"Silu", {}},
+    {"Silu", {}},    {"Gelu", {}},
 };
 
 TEST(ScaleShift, MatchesFormulaPlainAndBlocked) {

@@ -107,6 +107,44 @@ TEST(FuseConv, XTimesSigmoidIsSilu) {
   }
 }
 
+// GELU as torch.onnx writes it (x / sqrt(2) -> Erf -> + 1, times x and 0.5 in either order,
+// or x * (1 / sqrt(2))), and ONNX's own Gelu op, fuse as the Gelu activation.
+TEST(FuseConv, ErfChainIsGelu) {
+  for (int form = 0; form < 4; ++form) {
+    GraphBuilder b;
+    ValueId x = b.input("x", {1, 6, 5, 4});
+    ValueId c = add_conv(b, x, 7);
+    ValueId y;
+    if (form == 3) {
+      y = b.node("Gelu", {c}, {}, "y");
+    } else {
+      ValueId scaled = form == 2
+                           ? b.node("Mul", {b.constant("r", Tensor::scalar<float>(0.70710678f)), c})
+                           : b.node("Div", {c, b.constant("s", Tensor::scalar<float>(1.4142135f))});
+      ValueId gate =
+          b.node("Add", {b.node("Erf", {scaled}), b.constant("one", Tensor::scalar<float>(1.0f))});
+      ValueId half = b.constant("half", Tensor::scalar<float>(0.5f));
+      y = form == 0 ? b.node("Mul", {b.node("Mul", {c, gate}), half}, {}, "y")
+                    : b.node("Mul", {gate, b.node("Mul", {half, c})}, {}, "y");
+    }
+    b.output(y);
+    Graph g = b.finish();
+    Graph after = check_pass(g, fuse_conv);
+    ASSERT_EQ(after.nodes.size(), 1u) << "form " << form << "\n" << print_graph(after);
+    EXPECT_EQ(attr_text(after.nodes[0], "activation"), "Gelu") << "form " << form;
+  }
+  // A scale other than 1/sqrt(2), or the Erf output read twice, is not GELU.
+  GraphBuilder b;
+  ValueId x = b.input("x", {1, 6, 5, 4});
+  ValueId c = add_conv(b, x, 7);
+  ValueId e = b.node("Erf", {b.node("Div", {c, b.constant("s", Tensor::scalar<float>(1.5f))})});
+  ValueId gate = b.node("Add", {e, b.constant("one", Tensor::scalar<float>(1.0f))});
+  b.output(b.node(
+      "Mul", {b.node("Mul", {c, gate}), b.constant("half", Tensor::scalar<float>(0.5f))}, {}, "y"));
+  Graph after = check_pass(b.finish(), fuse_conv);
+  EXPECT_EQ(attr_text(after.nodes[0], "activation"), "") << print_graph(after);
+}
+
 TEST(FuseConv, ResolvesAutoPad) {
   GraphBuilder b;
   ValueId x = b.input("x", {1, 6, 9, 8});
@@ -187,6 +225,27 @@ TEST(FuseGemm, MatMulWithConstantWeightsAndBias) {
   EXPECT_EQ(after.nodes[0].op_type, "FusedGemm");
   EXPECT_EQ(after.nodes[0].inputs.size(), 3u);
   HONE_SKIP_IF_UNREGISTERED(after);
+}
+
+// A transformer's projection: [batch, tokens, features] x W + b, then GELU, as one FusedGemm
+// whose output keeps the leading dims; a bias of rank 3 stays a separate Add.
+TEST(FuseGemm, StackedMatMulWithBiasAndGelu) {
+  GraphBuilder b;
+  ValueId a = b.input("a", {2, 3, 5});
+  ValueId m = b.node("MatMul", {a, b.random_constant("w", {5, 6}, 25)});
+  ValueId h = b.node("Add", {m, b.random_constant("c", {6}, 26)});
+  ValueId e =
+      b.node("Erf", {b.node("Div", {h, b.constant("s", Tensor::scalar<float>(1.4142135f))})});
+  ValueId gate = b.node("Add", {e, b.constant("one", Tensor::scalar<float>(1.0f))});
+  ValueId g =
+      b.node("Mul", {b.node("Mul", {h, gate}), b.constant("half", Tensor::scalar<float>(0.5f))});
+  ValueId m2 = b.node("MatMul", {g, b.random_constant("w2", {6, 4}, 27)});
+  b.output(b.node("Add", {m2, b.random_constant("c3", {1, 1, 4}, 28)}, {}, "y"));
+  Graph after = check_pass(b.finish(), fuse_gemm);
+  ASSERT_EQ(count_ops(after, "FusedGemm"), 2) << print_graph(after);
+  EXPECT_EQ(attr_text(after.nodes[0], "activation"), "Gelu");
+  EXPECT_EQ(after.value(after.nodes[0].outputs[0]).type.shape, (Shape{2, 3, 6}));
+  EXPECT_EQ(count_ops(after, "Add"), 1);
 }
 
 TEST(FuseGemm, MatMulWithRuntimeWeightsStays) {

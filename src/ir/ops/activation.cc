@@ -47,6 +47,8 @@ int64_t activation_cost(UnaryActivation kind) {
     case UnaryActivation::kSigmoid:
     case UnaryActivation::kHardSwish:
       return 4;
+    case UnaryActivation::kGelu:
+      return 5;
   }
   return 1;
 }
@@ -78,6 +80,14 @@ ActivationParams parse_activation(const OpContext& ctx, UnaryActivation kind) {
       p.lambd = ctx.attr_float("lambd", 0.5f);
       p.bias = ctx.attr_float("bias", 0.0f);
       break;
+    case UnaryActivation::kGelu: {
+      const std::string approximate = ctx.attr_string("approximate", "none");
+      if (approximate != "none" && approximate != "tanh")
+        ctx.fail("attribute 'approximate' must be \"none\" or \"tanh\", got \"" + approximate +
+                 "\"");
+      p.tanh_approximation = approximate == "tanh";
+      break;
+    }
     default:
       break;
   }
@@ -302,6 +312,7 @@ void register_activation_ops(OpRegistry& r) {
   r.add({"Softsign", prepare_unary<UnaryActivation::kSoftsign>});
   r.add({"ThresholdedRelu", prepare_unary<UnaryActivation::kThresholdedRelu>});
   r.add({"Shrink", prepare_unary<UnaryActivation::kShrink>});
+  r.add({"Gelu", prepare_unary<UnaryActivation::kGelu>});
   r.add({"PRelu", prepare_prelu});
   r.add({"Clip", prepare_clip});
   r.add({"Softmax", prepare_softmax<SoftmaxKind::kSoftmax>});

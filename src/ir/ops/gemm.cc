@@ -75,10 +75,16 @@ PreparedOp prepare_gemm_with_epilogue(const OpContext& ctx, const Epilogue& epil
   ctx.expect_inputs(2, 3);
   ctx.expect_dtype(0, kGemmTypes);
   expect_same_dtype(ctx, 3);
-  const Shape& a = ctx.input_shape(0);
   const Shape& b = ctx.input_shape(1);
+  // FusedGemm made from a MatMul may take an A of rank > 2 ([..., M, K], not transposed):
+  // its leading dims are rows of one GEMM, and they lead the output's shape too.
+  const Shape& a_in = ctx.input_shape(0);
+  const bool stacked_a =
+      ctx.node().domain == "hone" && a_in.size() > 2 && ctx.attr_int("transA", 0) == 0;
+  const Shape lead(a_in.begin(), a_in.end() - (stacked_a ? 1 : 0));
+  const Shape a = stacked_a ? Shape{shape_numel(lead), a_in.back()} : a_in;
   if (a.size() != 2 || b.size() != 2)
-    ctx.fail("A " + shape_to_string(a) + " and B " + shape_to_string(b) + " must be matrices");
+    ctx.fail("A " + shape_to_string(a_in) + " and B " + shape_to_string(b) + " must be matrices");
   GemmParams p;
   p.trans_a = ctx.attr_int("transA", 0) != 0;
   p.trans_b = ctx.attr_int("transB", 0) != 0;
@@ -105,7 +111,12 @@ PreparedOp prepare_gemm_with_epilogue(const OpContext& ctx, const Epilogue& epil
   }
   const DType dtype = ctx.input_dtype(0);
   PreparedOp op;
-  op.outputs = {{dtype, y}};
+  Shape y_out = y;
+  if (stacked_a) {
+    y_out = lead;
+    y_out.push_back(p.n);
+  }
+  op.outputs = {{dtype, y_out}};
   op.flops = 2 * p.m * p.n * p.k + (has_c ? 2 * p.m * p.n : 0);
   const bool activate = epilogue.kind != Activation::kNone;
   op.flops += activate ? p.m * p.n : 0;

@@ -41,7 +41,7 @@ PreparedOp prepare_fused_conv(const OpContext& ctx) {
   if (!epilogue)
     ctx.fail("activation '" + act_name + "' with " + std::to_string(act_params.size()) +
              " activation_params is not supported (none, Relu, Clip [min,max], LeakyRelu "
-             "[alpha], Sigmoid, HardSigmoid [alpha,beta], HardSwish, Tanh, Silu)");
+             "[alpha], Sigmoid, HardSigmoid [alpha,beta], HardSwish, Tanh, Silu, Gelu)");
 
   const Shape& w = ctx.input_shape(1);
   if (w.size() < 3)

@@ -1,5 +1,7 @@
 #include "ir/passes/fuse_gemm.h"
 
+#include <algorithm>
+
 #include "ir/passes/activation_match.h"
 #include "ir/passes/fusion_util.h"
 #include "ir/passes/graph_rewrite.h"
@@ -13,15 +15,18 @@ bool is_float_matrix_constant(const Graph& graph, ValueId id) {
   return t != nullptr && t->dtype() == DType::kFloat32 && t->rank() == 2;
 }
 
-// A Gemm or MatMul the FusedGemm kernel takes: 2-D float A, constant 2-D B, constant C.
+// A Gemm or MatMul the FusedGemm kernel takes: float A (2-D, or of any rank >= 2 for a
+// MatMul: a transformer's [batch, tokens, features] as one GEMM), constant 2-D B, constant C.
 bool is_fusable(const Graph& graph, const Node& node) {
   if (!node.domain.empty() || node.inputs.size() < 2 || node.outputs.size() != 1 ||
       node.outputs[0] == kNoValue)
     return false;
   const ValueType& a = graph.value(node.inputs[0]).type;
-  if (a.dtype != DType::kFloat32 || a.shape.size() != 2) return false;
+  const bool matmul = node.op_type == "MatMul";
+  if (a.dtype != DType::kFloat32 || a.shape.size() < 2 || (!matmul && a.shape.size() != 2))
+    return false;
   if (!is_float_matrix_constant(graph, node.inputs[1])) return false;
-  if (node.op_type == "MatMul") return node.inputs.size() == 2;
+  if (matmul) return node.inputs.size() == 2;
   if (node.op_type != "Gemm") return false;
   ValueId c = input_or_none(node, 2);
   if (c == kNoValue) return true;
@@ -71,7 +76,9 @@ void fuse_gemm(Graph& graph, const OptimizeOptions& /*options*/) {
     const bool is_gemm = gemm.op_type == "Gemm";
     ValueId cur = gemm.outputs[0];
     const ValueType out_type = graph.value(cur).type;
-    const int64_t rows = out_type.shape[0], cols = out_type.shape[1];
+    // The output as one matrix: every leading dim counts as rows.
+    const int64_t cols = out_type.shape.back();
+    const int64_t rows = shape_numel(out_type.shape) / std::max<int64_t>(1, cols);
     float beta = is_gemm ? attr_float(gemm, "beta", 1.0f) : 1.0f;
     ValueId c = is_gemm ? input_or_none(gemm, 2) : kNoValue;
     Bias bias;

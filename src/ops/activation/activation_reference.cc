@@ -80,6 +80,14 @@ void float_activation(const ActivationParams& p, const T* x, T* y, int64_t n) {
       return map_in_double(x, y, n, [a](double v) { return v > a || std::isnan(v) ? v : 0.0; });
     case UnaryActivation::kShrink:
       return map_in_double(x, y, n, [&p](double v) { return shrink(v, p.lambd, p.bias); });
+    case UnaryActivation::kGelu:
+      if (p.tanh_approximation)
+        return map_in_double(x, y, n, [](double v) {
+          const double c = std::sqrt(2.0 / 3.14159265358979323846);
+          return 0.5 * v * (1.0 + std::tanh(c * (v + 0.044715 * v * v * v)));
+        });
+      return map_in_double(x, y, n,
+                           [](double v) { return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0))); });
   }
 }
 

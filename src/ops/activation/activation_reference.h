@@ -24,6 +24,8 @@ enum class UnaryActivation {
   kSoftsign,         // x / (1 + |x|)
   kThresholdedRelu,  // x > alpha ? x : 0
   kShrink,           // x < -lambd ? x + bias : x > lambd ? x - bias : 0
+  kGelu,             // x * (1 + erf(x / sqrt(2))) / 2, or with tanh_approximation
+                     // x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) / 2 (opset 20)
 };
 
 struct ActivationParams {
@@ -33,6 +35,7 @@ struct ActivationParams {
   double gamma = 0;
   double lambd = 0;  // Shrink only
   double bias = 0;   // Shrink only
+  bool tanh_approximation = false;  // Gelu only: approximate="tanh"
 };
 
 // y[i] = f(x[i]) for i < n. Floating types compute in double and round once, so the float

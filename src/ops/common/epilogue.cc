@@ -22,6 +22,8 @@ std::string_view activation_name(Activation kind) {
       return "Tanh";
     case Activation::kSilu:
       return "Silu";
+    case Activation::kGelu:
+      return "Gelu";
   }
   return "";
 }
@@ -40,6 +42,8 @@ std::optional<Epilogue> make_epilogue(std::string_view name, const std::vector<f
     e.kind = Activation::kTanh;
   else if (name == "Silu")
     e.kind = Activation::kSilu;
+  else if (name == "Gelu")
+    e.kind = Activation::kGelu;
   else if (name == "Clip") {
     if (!want(2) || !(params[0] <= params[1])) return std::nullopt;
     e = {Activation::kClip, params[0], params[1]};

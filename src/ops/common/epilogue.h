@@ -20,6 +20,7 @@ enum class Activation {
   kHardSwish,
   kTanh,
   kSilu,  // x * sigmoid(x) (Swish), as torch.onnx writes SiLU: Mul(x, Sigmoid(x))
+  kGelu,  // x * (1 + erf(x / sqrt(2))) / 2, ONNX Gelu and torch.onnx's Div/Erf/Add/Mul/Mul
 };
 
 struct Epilogue {
@@ -61,6 +62,8 @@ inline float apply_epilogue(float x, const Epilogue& e) {
       return std::tanh(x);
     case Activation::kSilu:
       return x / (1.0f + std::exp(-x));
+    case Activation::kGelu:
+      return 0.5f * x * (1.0f + std::erf(x * 0.70710678f));
   }
   return x;
 }

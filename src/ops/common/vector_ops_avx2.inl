@@ -25,4 +25,5 @@ struct Ops8 {
   }
   static V exp(V x) { return Sleef_expf8_u10avx2(x); }
   static V tanh(V x) { return Sleef_tanhf8_u10avx2(x); }
+  static V erf(V x) { return Sleef_erff8_u10avx2(x); }
 };

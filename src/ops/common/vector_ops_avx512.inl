@@ -27,4 +27,5 @@ struct Ops16 {
   }
   static V exp(V x) { return Sleef_expf16_u10avx512f(x); }
   static V tanh(V x) { return Sleef_tanhf16_u10avx512f(x); }
+  static V erf(V x) { return Sleef_erff16_u10avx512f(x); }
 };

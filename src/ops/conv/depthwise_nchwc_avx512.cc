@@ -44,6 +44,9 @@ inline V vexp(V a) {
 inline V vtanh(V a) {
   return Sleef_tanhf16_u10(a);
 }
+inline V verf(V a) {
+  return Sleef_erff16_u10(a);
+}
 // Makes v opaque to the compiler, so a loaded input stays in a register for the FMAs that
 // share it instead of being reloaded as a memory operand of each.
 inline void keep_in_register(V& v) {

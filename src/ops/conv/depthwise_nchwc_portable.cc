@@ -56,6 +56,9 @@ inline V vexp(V a) {
 inline V vtanh(V a) {
   return map2(a, a, [](float x, float) { return std::tanh(x); });
 }
+inline V verf(V a) {
+  return map2(a, a, [](float x, float) { return std::erf(x); });
+}
 inline void keep_in_register(V&) {}
 
 #include "ops/conv/depthwise_nchwc_body.inc"

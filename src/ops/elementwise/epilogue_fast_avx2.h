@@ -45,6 +45,11 @@ inline __m256 epilogue_vec(__m256 x, const Epilogue& e) {
       return Sleef_tanhf8_u10(x);
     case Activation::kSilu:
       return _mm256_mul_ps(x, sigmoid_vec(x));
+    case Activation::kGelu: {
+      const __m256 half_x = _mm256_mul_ps(x, _mm256_set1_ps(0.5f));
+      const __m256 e = Sleef_erff8_u10(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678f)));
+      return _mm256_fmadd_ps(half_x, e, half_x);
+    }
   }
   return x;
 }

@@ -25,6 +25,12 @@ inline __m512 sigmoid_vec(__m512 x) {
                        _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(_mm512_setzero_ps(), x))));
 }
 
+inline __m512 gelu_vec(__m512 x) {
+  const __m512 half_x = _mm512_mul_ps(x, _mm512_set1_ps(0.5f));
+  const __m512 e = Sleef_erff16_u10(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678f)));
+  return _mm512_fmadd_ps(half_x, e, half_x);
+}
+
 inline __m512 clamp01_vec(__m512 y) {
   return min_vec(max_vec(y, _mm512_setzero_ps()), _mm512_set1_ps(1.0f));
 }
@@ -54,6 +60,8 @@ inline __m512 epilogue_vec(__m512 x, const Epilogue& e) {
       return Sleef_tanhf16_u10(x);
     case Activation::kSilu:
       return _mm512_mul_ps(x, sigmoid_vec(x));
+    case Activation::kGelu:
+      return gelu_vec(x);
   }
   return x;
 }

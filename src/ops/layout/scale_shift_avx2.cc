@@ -26,6 +26,11 @@ inline __m256 activate(__m256 v, __m256 alpha, __m256 beta) {
   if constexpr (A == Activation::kTanh) return Sleef_tanhf8_u10(v);
   if constexpr (A == Activation::kSilu)
     return _mm256_div_ps(v, _mm256_add_ps(one, Sleef_expf8_u10(_mm256_sub_ps(zero, v))));
+  if constexpr (A == Activation::kGelu) {
+    const __m256 half_v = _mm256_mul_ps(v, _mm256_set1_ps(0.5f));
+    return _mm256_fmadd_ps(half_v, Sleef_erff8_u10(_mm256_mul_ps(v, _mm256_set1_ps(0.70710678f))),
+                           half_v);
+  }
   return v;
 }
 
@@ -92,6 +97,9 @@ void scale_shift_span(const float* x, float* y, int64_t len, const float* s, con
       break;
     case Activation::kSilu:
       HONE_SPAN(kSilu);
+      break;
+    case Activation::kGelu:
+      HONE_SPAN(kGelu);
       break;
   }
 #undef HONE_SPAN

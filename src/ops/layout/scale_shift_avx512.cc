@@ -36,6 +36,11 @@ inline __m512 activate(__m512 v, __m512 alpha, __m512 beta) {
   if constexpr (A == Activation::kTanh) return Sleef_tanhf16_u10(v);
   if constexpr (A == Activation::kSilu)
     return _mm512_div_ps(v, _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(zero, v))));
+  if constexpr (A == Activation::kGelu) {
+    const __m512 half_v = _mm512_mul_ps(v, _mm512_set1_ps(0.5f));
+    return _mm512_fmadd_ps(half_v, Sleef_erff16_u10(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678f))),
+                           half_v);
+  }
   return v;
 }
 
@@ -96,6 +101,9 @@ void scale_shift_span(const float* x, float* y, int64_t len, const float* s, con
       break;
     case Activation::kSilu:
       span<Activation::kSilu>(x, y, len, sv, tv, epilogue);
+      break;
+    case Activation::kGelu:
+      span<Activation::kGelu>(x, y, len, sv, tv, epilogue);
       break;
   }
 }
