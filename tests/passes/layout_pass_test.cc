@@ -54,28 +54,6 @@ Graph mixed_net() {
   return b.finish();
 }
 
-Graph optimized(const Graph& g, int level, int block) {
-  Graph out = g;
-  OptimizeOptions o;
-  o.opt_level = level;
-  o.block = block;
-  optimize_graph(out, o);
-  return out;
-}
-
-void expect_same_outputs(const Graph& before, const Graph& after, double rel) {
-  ASSERT_EQ(before.outputs.size(), after.outputs.size());
-  for (size_t i = 0; i < before.outputs.size(); ++i) {
-    EXPECT_EQ(after.value(after.outputs[i]).name, before.value(before.outputs[i]).name);
-    EXPECT_EQ(after.value(after.outputs[i]).type, before.value(before.outputs[i]).type);
-  }
-  if (!unregistered_op(after).empty()) return;
-  auto in = random_inputs(before);
-  std::vector<Tensor> want = run_graph(before, in), got = run_graph(after, in);
-  for (size_t i = 0; i < want.size(); ++i)
-    expect_close(got[i], want[i], rel, "output " + std::to_string(i) + "\n" + print_graph(after));
-}
-
 TEST(BlockedLayout, ConvertsOnlyAtTheEdges) {
   Graph g = mixed_net();
   for (int block : {8, 16}) {

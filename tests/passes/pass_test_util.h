@@ -151,6 +151,31 @@ inline std::string unregistered_op(const Graph& g) {
   if (std::string op = ::hone::testing::unregistered_op(graph); !op.empty()) \
   GTEST_SKIP() << "outputs not compared: op " << op << " not registered yet"
 
+// A copy of `g` optimized at `level` with channel block `block` (0: plain layout).
+inline Graph optimized(const Graph& g, int level, int block) {
+  Graph out = g;
+  OptimizeOptions o;
+  o.opt_level = level;
+  o.block = block;
+  optimize_graph(out, o);
+  return out;
+}
+
+// The rewritten graph keeps the outputs' names and types and, when every op it uses is
+// registered, gives outputs within `rel` of the original's (reference kernels).
+inline void expect_same_outputs(const Graph& before, const Graph& after, double rel) {
+  ASSERT_EQ(before.outputs.size(), after.outputs.size());
+  for (size_t i = 0; i < before.outputs.size(); ++i) {
+    EXPECT_EQ(after.value(after.outputs[i]).name, before.value(before.outputs[i]).name);
+    EXPECT_EQ(after.value(after.outputs[i]).type, before.value(before.outputs[i]).type);
+  }
+  if (!unregistered_op(after).empty()) return;
+  auto in = random_inputs(before);
+  std::vector<Tensor> want = run_graph(before, in), got = run_graph(after, in);
+  for (size_t i = 0; i < want.size(); ++i)
+    expect_close(got[i], want[i], rel, "output " + std::to_string(i) + "\n" + print_graph(after));
+}
+
 // Runs the graph before and after `pass`, checking the rewritten graph validates, keeps its
 // output names and types, and gives the same outputs (when every op it uses is registered).
 // Returns the rewritten graph.

@@ -169,6 +169,21 @@ PreparedOp prepare_global_pool_blocked(const OpContext& ctx) {
   return op;
 }
 
+// Binds a kernel with run(const float* const* xs, float* y, ThreadPool*) over all the node's
+// inputs (ConcatBlocked, ChannelGather).
+template <class Kernel>
+void bind_multi_input_kernel(std::shared_ptr<Kernel> kernel, size_t inputs, ThreadPool* pool,
+                             PreparedOp& op) {
+  op.needs_zeroed_outputs = false;
+  op.kernel_name = kernel->kernel_name();
+  // The input pointers of a run, allocated here so that running allocates nothing.
+  auto xs = std::make_shared<std::vector<const float*>>(inputs);
+  op.run = [kernel, xs, pool](TensorsIn in, TensorsOut out) {
+    for (size_t i = 0; i < in.size(); ++i) (*xs)[i] = in[i]->data<float>();
+    kernel->run(xs->data(), out[0]->data<float>(), pool);
+  };
+}
+
 PreparedOp prepare_concat_blocked(const OpContext& ctx) {
   if (ctx.num_inputs() < 1) ctx.fail("needs at least one input");
   const int block = read_block(ctx, false);
@@ -194,15 +209,7 @@ PreparedOp prepare_concat_blocked(const OpContext& ctx) {
       {DType::kFloat32, {first[0], channel_blocks(total, block), first[2], first[3], block}}};
   const KernelOptions k = ctx.kernel_options();
   if (k.optimized) {
-    auto kernel = std::make_shared<ConcatBlocked>(s);
-    op.needs_zeroed_outputs = false;
-    op.kernel_name = kernel->kernel_name();
-    // The input pointers of a run, allocated here so that running allocates nothing.
-    auto xs = std::make_shared<std::vector<const float*>>(ctx.num_inputs());
-    op.run = [kernel, xs, pool = k.pool](TensorsIn in, TensorsOut out) {
-      for (size_t i = 0; i < in.size(); ++i) (*xs)[i] = in[i]->data<float>();
-      kernel->run(xs->data(), out[0]->data<float>(), pool);
-    };
+    bind_multi_input_kernel(std::make_shared<ConcatBlocked>(s), ctx.num_inputs(), k.pool, op);
   } else {
     op.kernel_name = "concat_nchw" + std::to_string(block) + "c_reference";
     op.run = [s](TensorsIn in, TensorsOut out) {
@@ -267,15 +274,8 @@ PreparedOp prepare_channel_gather(const OpContext& ctx) {
                                                      first[2], first[3], block}}};
   const KernelOptions k = ctx.kernel_options();
   if (k.optimized) {
-    auto kernel = std::make_shared<ChannelGather>(s, k.isa);
-    op.needs_zeroed_outputs = false;
-    op.kernel_name = kernel->kernel_name();
-    // The input pointers of a run, allocated here so that running allocates nothing.
-    auto xs = std::make_shared<std::vector<const float*>>(ctx.num_inputs());
-    op.run = [kernel, xs, pool = k.pool](TensorsIn in, TensorsOut out) {
-      for (size_t i = 0; i < in.size(); ++i) (*xs)[i] = in[i]->data<float>();
-      kernel->run(xs->data(), out[0]->data<float>(), pool);
-    };
+    bind_multi_input_kernel(std::make_shared<ChannelGather>(s, k.isa), ctx.num_inputs(), k.pool,
+                            op);
   } else {
     op.kernel_name = "channel_gather_reference";
     op.run = [s](TensorsIn in, TensorsOut out) {

@@ -1,6 +1,7 @@
 #include "ir/passes/blocked_layout.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "ir/op_registry.h"
@@ -243,6 +244,21 @@ class LayoutRewriter {
     g_.nodes.push_back(std::move(node));
   }
 
+  // For ops over several channel-blocked inputs (ConcatBlocked, ChannelGather): when any input
+  // is blocked already, moves them all to the blocked layout and returns their real channel
+  // counts; nullopt (node untouched) when none is.
+  std::optional<std::vector<int64_t>> inputs_to_blocked(Node& node) {
+    bool any = false;
+    for (ValueId id : node.inputs) any = any || has_blocked(id);
+    if (!any) return std::nullopt;
+    std::vector<int64_t> channels;
+    for (ValueId& id : node.inputs) {
+      channels.push_back(orig(id).shape[1]);
+      id = get_blocked(id);
+    }
+    return channels;
+  }
+
   void set_window_pads(Node& node, const Node& original, bool ceil_mode) {
     std::vector<ValueType> types;
     std::vector<const Tensor*> values;
@@ -305,32 +321,20 @@ class LayoutRewriter {
         return emit_blocked(std::move(b));
       }
       case Kind::kConcat: {
-        bool any = false;
-        for (ValueId id : node.inputs) any = any || has_blocked(id);
-        if (!any) return emit_plain(std::move(node));
-        std::vector<int64_t> channels;
-        for (ValueId& id : node.inputs) {
-          channels.push_back(orig(id).shape[1]);
-          id = get_blocked(id);
-        }
+        const std::optional<std::vector<int64_t>> channels = inputs_to_blocked(node);
+        if (!channels) return emit_plain(std::move(node));
         node.domain = "hone";
         node.op_type = "ConcatBlocked";
         node.attrs.clear();
         set_attr(node, "block", int64_t{block_});
-        set_attr(node, "channels", channels);
+        set_attr(node, "channels", *channels);
         return emit_blocked(std::move(node));
       }
       case Kind::kGather: {
-        bool any = false;
-        for (ValueId id : node.inputs) any = any || has_blocked(id);
-        if (!any) return emit_plain(std::move(node));
-        std::vector<int64_t> channels;
-        for (ValueId& id : node.inputs) {
-          channels.push_back(orig(id).shape[1]);
-          id = get_blocked(id);
-        }
+        const std::optional<std::vector<int64_t>> channels = inputs_to_blocked(node);
+        if (!channels) return emit_plain(std::move(node));
         set_attr(node, "block", int64_t{block_});
-        set_attr(node, "channels", channels);
+        set_attr(node, "channels", *channels);
         return emit_blocked(std::move(node));
       }
       case Kind::kScaleShift: {
