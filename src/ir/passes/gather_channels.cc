@@ -48,13 +48,14 @@ std::optional<std::vector<int64_t>> constant_ints(const Graph& g, ValueId id) {
 std::optional<ChannelMap> shuffle_map(const Graph& g, const std::vector<Node>& nodes,
                                       const std::vector<int>& producer, const Node& node) {
   if (!is_onnx(node) || node.op_type != "Reshape" || node.outputs.size() != 1 ||
-      !is_4d_float(g, node.outputs[0]))
+      node.inputs.empty() || node.inputs[0] == kNoValue || !is_4d_float(g, node.outputs[0]))
     return std::nullopt;
   const int t_index = producer[static_cast<size_t>(node.inputs[0])];
   if (t_index < 0) return std::nullopt;
   const Node& t = nodes[static_cast<size_t>(t_index)];
   if (!is_onnx(t) || t.op_type != "Transpose" ||
-      attr_ints(t, "perm", {}) != std::vector<int64_t>{0, 2, 1, 3, 4})
+      attr_ints(t, "perm", {}) != std::vector<int64_t>{0, 2, 1, 3, 4} || t.inputs.empty() ||
+      t.inputs[0] == kNoValue)
     return std::nullopt;
   const int r_index = producer[static_cast<size_t>(t.inputs[0])];
   if (r_index < 0) return std::nullopt;
