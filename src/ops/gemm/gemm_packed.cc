@@ -348,34 +348,62 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
   const int64_t a_floats =
       ceil_div(std::min(mc, m), mr) * mr * std::min(kc, std::max<int64_t>(k, 1));
   const bool threaded = pool && pool->threads() > 1 && m_blocks * n_blocks > 1;
-  s.a_blocks.reserve(threaded ? pool->threads() : 1, a_floats);
+  // Rows [i0, i0 + mb) x depth [p0, p0 + kb) of A as mr-row panels, k-major, at ap.
+  auto pack_a = [&](float* ap, int64_t i0, int64_t mb, int64_t p0, int64_t kb) {
+    for (int64_t it = 0; it < mb; it += mr) {
+      const int64_t rows = std::min(mr, mb - it);
+      float* dst = ap + it * kb;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = i0 + it + r;
+        if (trans_a) {
+          for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = a[(p0 + kk) * lda + i];
+        } else {
+          const float* src = a + i * lda + p0;
+          for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = src[kk];
+        }
+      }
+    }
+  };
+  // With several column blocks every task of a row block would pack the same rows of A again
+  // (ViT's 197x3072 MLP input 4 times): threaded, A is packed once, all of it, into the
+  // calling thread's scratch (grown to the largest A it has seen, then reused).
+  const bool shared_a = threaded && n_blocks > 1;
+  const int64_t mc_pad = ceil_div(std::min(mc, m), mr) * mr;
+  float* shared = nullptr;
+  if (shared_a) {
+    static thread_local std::vector<float> scratch;
+    const auto floats = static_cast<size_t>(m_blocks * mc_pad * k);
+    if (scratch.size() < floats) scratch.resize(floats);
+    shared = scratch.data();
+    const int64_t chunks = ceil_div(k, kc);
+    parallel_for(pool, static_cast<size_t>(m_blocks * chunks), [&](size_t item) {
+      const int64_t ib = static_cast<int64_t>(item) / chunks;
+      const int64_t p0 = static_cast<int64_t>(item) % chunks * kc;
+      const int64_t i0 = ib * mc;
+      pack_a(shared + ib * mc_pad * k + p0 * mc_pad, i0, std::min(mc, m - i0), p0,
+             std::min(kc, k - p0));
+    });
+  } else {
+    s.a_blocks.reserve(threaded ? pool->threads() : 1, a_floats);
+  }
 
   auto task = [&](size_t index) {
     const int64_t ib = static_cast<int64_t>(index) / n_blocks;
     const int64_t jb = static_cast<int64_t>(index) % n_blocks;
     const int64_t i0 = ib * mc, mb = std::min(mc, m - i0);
     const int64_t j0 = jb * nc, nb = std::min(nc, n - j0);
-    const int slot = s.a_blocks.claim();
+    const int slot = shared_a ? -1 : s.a_blocks.claim();
     std::vector<float> spare;  // only when more tasks run at once than the pool has threads
-    if (slot < 0) spare.resize(static_cast<size_t>(a_floats));
-    float* ap = slot < 0 ? spare.data() : s.a_blocks.data(slot);
+    if (slot < 0 && !shared_a) spare.resize(static_cast<size_t>(a_floats));
+    float* own = slot < 0 ? spare.data() : s.a_blocks.data(slot);
     int64_t p0 = 0;
     do {
       const int64_t kb = std::min(kc, k - p0);
-      // Pack rows [i0, i0 + mb) x depth [p0, p0 + kb) as mr-row panels, k-major.
-      for (int64_t it = 0; it < mb; it += mr) {
-        const int64_t rows = std::min(mr, mb - it);
-        float* dst = ap + it * kb;
-        for (int64_t r = 0; r < rows; ++r) {
-          const int64_t i = i0 + it + r;
-          if (trans_a) {
-            for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = a[(p0 + kk) * lda + i];
-          } else {
-            const float* src = a + i * lda + p0;
-            for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = src[kk];
-          }
-        }
-      }
+      float* ap = own;
+      if (shared_a)
+        ap = shared + ib * mc_pad * k + p0 * mc_pad;
+      else
+        pack_a(ap, i0, mb, p0, kb);
       const bool last = p0 + kb >= k;
       for (int64_t jp = j0; jp < j0 + nb; jp += nr) {
         TileArgs t;
