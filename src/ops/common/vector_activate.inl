@@ -31,10 +31,8 @@ typename Ops::V activate(typename Ops::V x, const Epilogue& e) {
       return Ops::tanh(x);
     case Activation::kSilu:
       return Ops::div(x, Ops::add(one, Ops::exp(Ops::sub(zero, x))));
-    case Activation::kGelu: {
-      const V half_x = Ops::mul(x, Ops::set1(0.5f));
-      return Ops::fma(half_x, Ops::erf(Ops::mul(x, Ops::set1(0.70710678f))), half_x);
-    }
+    case Activation::kGelu:
+      return Ops::gelu(x);
   }
   return x;
 }

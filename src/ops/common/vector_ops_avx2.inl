@@ -23,7 +23,7 @@ struct Ops8 {
   static V select_ge0(V x, V a, V b) {
     return _mm256_blendv_ps(b, a, _mm256_cmp_ps(x, zero(), _CMP_GE_OQ));
   }
-  static V exp(V x) { return Sleef_expf8_u10avx2(x); }
+  static V exp(V x) { return hone::avx2::exp_fast(x); }
   static V tanh(V x) { return Sleef_tanhf8_u10avx2(x); }
-  static V erf(V x) { return Sleef_erff8_u10avx2(x); }
+  static V gelu(V x) { return hone::avx2::gelu_fast(x); }
 };

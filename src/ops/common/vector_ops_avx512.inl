@@ -25,7 +25,7 @@ struct Ops16 {
   static V select_ge0(V x, V a, V b) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, zero(), _CMP_GE_OQ), b, a);
   }
-  static V exp(V x) { return Sleef_expf16_u10avx512f(x); }
+  static V exp(V x) { return hone::avx512::exp_fast(x); }
   static V tanh(V x) { return Sleef_tanhf16_u10avx512f(x); }
-  static V erf(V x) { return Sleef_erff16_u10avx512f(x); }
+  static V gelu(V x) { return hone::avx512::gelu_fast(x); }
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "ops/common/fast_math_avx2.h"
 #include "ops/conv/conv_nchwc_kernel.h"
 
 namespace hone::conv_nchwc::avx2 {

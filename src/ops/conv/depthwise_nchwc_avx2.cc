@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "ops/common/fast_math_avx2.h"
 #include "ops/conv/depthwise_nchwc_kernels.h"
 
 namespace hone::avx2 {
@@ -38,13 +39,13 @@ inline V vmin(V a, V b) {
   return _mm256_min_ps(a, b);
 }
 inline V vexp(V a) {
-  return Sleef_expf8_u10(a);
+  return exp_fast(a);
 }
 inline V vtanh(V a) {
   return Sleef_tanhf8_u10(a);
 }
-inline V verf(V a) {
-  return Sleef_erff8_u10(a);
+inline V vgelu(V a) {
+  return gelu_fast(a);
 }
 // Makes v opaque to the compiler, so a loaded input stays in a register for the FMAs that
 // share it instead of being reloaded as a memory operand of each.

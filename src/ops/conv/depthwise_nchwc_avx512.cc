@@ -2,6 +2,7 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "ops/common/fast_math_avx512.h"
 #include "ops/conv/depthwise_nchwc_kernels.h"
 
 namespace hone::avx512 {
@@ -39,13 +40,13 @@ inline V vmin(V a, V b) {
   return _mm512_maskz_min_ps(0xFFFF, a, b);
 }
 inline V vexp(V a) {
-  return Sleef_expf16_u10(a);
+  return exp_fast(a);
 }
 inline V vtanh(V a) {
   return Sleef_tanhf16_u10(a);
 }
-inline V verf(V a) {
-  return Sleef_erff16_u10(a);
+inline V vgelu(V a) {
+  return gelu_fast(a);
 }
 // Makes v opaque to the compiler, so a loaded input stays in a register for the FMAs that
 // share it instead of being reloaded as a memory operand of each.

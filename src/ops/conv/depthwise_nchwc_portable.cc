@@ -56,8 +56,8 @@ inline V vexp(V a) {
 inline V vtanh(V a) {
   return map2(a, a, [](float x, float) { return std::tanh(x); });
 }
-inline V verf(V a) {
-  return map2(a, a, [](float x, float) { return std::erf(x); });
+inline V vgelu(V a) {
+  return map2(a, a, [](float x, float) { return apply_epilogue(x, {Activation::kGelu}); });
 }
 inline void keep_in_register(V&) {}
 

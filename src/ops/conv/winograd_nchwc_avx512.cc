@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "ops/common/fast_math_avx2.h"
+#include "ops/common/fast_math_avx512.h"
 #include "ops/conv/conv_nchwc_kernel.h"
 #include "ops/conv/winograd_nchwc_kernel.h"
 

@@ -28,7 +28,7 @@ struct Ops1 {
   static V select_ge0(V x, V a, V b) { return x >= 0.0f ? a : b; }
   static V exp(V x) { return std::exp(x); }
   static V tanh(V x) { return std::tanh(x); }
-  static V erf(V x) { return std::erf(x); }
+  static V gelu(V x) { return apply_epilogue(x, {Activation::kGelu}); }
 };
 
 #include "ops/common/vector_activate.inl"

@@ -6,6 +6,7 @@
 #include <sleef.h>
 
 #include "ops/common/epilogue.h"
+#include "ops/common/fast_math_avx2.h"
 
 namespace hone::avx2 {
 
@@ -13,7 +14,7 @@ inline __m256 sigmoid_vec(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
   // exp(-x) overflows to inf for x < -88: 1 / inf = 0, the right limit.
   return _mm256_div_ps(one,
-                       _mm256_add_ps(one, Sleef_expf8_u10(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+                       _mm256_add_ps(one, exp_fast(_mm256_sub_ps(_mm256_setzero_ps(), x))));
 }
 
 inline __m256 clamp01_vec(__m256 y) {
@@ -45,11 +46,8 @@ inline __m256 epilogue_vec(__m256 x, const Epilogue& e) {
       return Sleef_tanhf8_u10(x);
     case Activation::kSilu:
       return _mm256_mul_ps(x, sigmoid_vec(x));
-    case Activation::kGelu: {
-      const __m256 half_x = _mm256_mul_ps(x, _mm256_set1_ps(0.5f));
-      const __m256 e = Sleef_erff8_u10(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678f)));
-      return _mm256_fmadd_ps(half_x, e, half_x);
-    }
+    case Activation::kGelu:
+      return gelu_fast(x);
   }
   return x;
 }

@@ -6,6 +6,7 @@
 #include <sleef.h>
 
 #include "ops/common/epilogue.h"
+#include "ops/common/fast_math_avx512.h"
 
 namespace hone::avx512 {
 
@@ -22,13 +23,11 @@ inline __m512 sigmoid_vec(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
   // exp(-x) overflows to inf for x < -88: 1 / inf = 0, the right limit.
   return _mm512_div_ps(one,
-                       _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+                       _mm512_add_ps(one, exp_fast(_mm512_sub_ps(_mm512_setzero_ps(), x))));
 }
 
 inline __m512 gelu_vec(__m512 x) {
-  const __m512 half_x = _mm512_mul_ps(x, _mm512_set1_ps(0.5f));
-  const __m512 e = Sleef_erff16_u10(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678f)));
-  return _mm512_fmadd_ps(half_x, e, half_x);
+  return gelu_fast(x);
 }
 
 inline __m512 clamp01_vec(__m512 y) {

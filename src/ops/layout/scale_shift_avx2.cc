@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "ops/common/fast_math_avx2.h"
 #include "ops/layout/scale_shift.h"
 
 namespace hone::avx2 {
@@ -16,7 +17,7 @@ inline __m256 activate(__m256 v, __m256 alpha, __m256 beta) {
   if constexpr (A == Activation::kLeakyRelu)
     return _mm256_blendv_ps(v, _mm256_mul_ps(v, alpha), _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
   if constexpr (A == Activation::kSigmoid)
-    return _mm256_div_ps(one, _mm256_add_ps(one, Sleef_expf8_u10(_mm256_sub_ps(zero, v))));
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp_fast(_mm256_sub_ps(zero, v))));
   if constexpr (A == Activation::kHardSigmoid)
     return _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, alpha, beta), zero), one);
   if constexpr (A == Activation::kHardSwish) {
@@ -25,12 +26,8 @@ inline __m256 activate(__m256 v, __m256 alpha, __m256 beta) {
   }
   if constexpr (A == Activation::kTanh) return Sleef_tanhf8_u10(v);
   if constexpr (A == Activation::kSilu)
-    return _mm256_div_ps(v, _mm256_add_ps(one, Sleef_expf8_u10(_mm256_sub_ps(zero, v))));
-  if constexpr (A == Activation::kGelu) {
-    const __m256 half_v = _mm256_mul_ps(v, _mm256_set1_ps(0.5f));
-    return _mm256_fmadd_ps(half_v, Sleef_erff8_u10(_mm256_mul_ps(v, _mm256_set1_ps(0.70710678f))),
-                           half_v);
-  }
+    return _mm256_div_ps(v, _mm256_add_ps(one, exp_fast(_mm256_sub_ps(zero, v))));
+  if constexpr (A == Activation::kGelu) return gelu_fast(v);
   return v;
 }
 

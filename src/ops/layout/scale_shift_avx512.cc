@@ -3,6 +3,7 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include "ops/common/fast_math_avx512.h"
 #include "ops/layout/scale_shift.h"
 
 namespace hone::avx512 {
@@ -26,7 +27,7 @@ inline __m512 activate(__m512 v, __m512 alpha, __m512 beta) {
     return _mm512_mask_mul_ps(v, neg, v, alpha);
   }
   if constexpr (A == Activation::kSigmoid)
-    return _mm512_div_ps(one, _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(zero, v))));
+    return _mm512_div_ps(one, _mm512_add_ps(one, exp_fast(_mm512_sub_ps(zero, v))));
   if constexpr (A == Activation::kHardSigmoid)
     return vmin(vmax(_mm512_fmadd_ps(v, alpha, beta), zero), one);
   if constexpr (A == Activation::kHardSwish) {
@@ -35,12 +36,8 @@ inline __m512 activate(__m512 v, __m512 alpha, __m512 beta) {
   }
   if constexpr (A == Activation::kTanh) return Sleef_tanhf16_u10(v);
   if constexpr (A == Activation::kSilu)
-    return _mm512_div_ps(v, _mm512_add_ps(one, Sleef_expf16_u10(_mm512_sub_ps(zero, v))));
-  if constexpr (A == Activation::kGelu) {
-    const __m512 half_v = _mm512_mul_ps(v, _mm512_set1_ps(0.5f));
-    return _mm512_fmadd_ps(half_v, Sleef_erff16_u10(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678f))),
-                           half_v);
-  }
+    return _mm512_div_ps(v, _mm512_add_ps(one, exp_fast(_mm512_sub_ps(zero, v))));
+  if constexpr (A == Activation::kGelu) return gelu_fast(v);
   return v;
 }
 

@@ -1,9 +1,9 @@
 // AVX2 softmax row: vector max, sleef exp with a vector sum, then one scaling pass.
 #include <immintrin.h>
-#include <sleef.h>
 
 #include <cmath>
 
+#include "ops/common/fast_math_avx2.h"
 #include "ops/softmax/softmax_fast.h"
 
 namespace hone::softmax_detail::avx2 {
@@ -50,15 +50,16 @@ void softmax_row(const float* x, float* y, int64_t len) {
   const __m256 m = _mm256_set1_ps(max);
   __m256 sum = _mm256_setzero_ps();
   for (i = 0; i + kLanes <= len; i += kLanes) {
-    const __m256 e = Sleef_expf8_u10(_mm256_sub_ps(_mm256_loadu_ps(x + i), m));
+    const __m256 e = hone::avx2::exp_fast(_mm256_sub_ps(_mm256_loadu_ps(x + i), m));
     _mm256_storeu_ps(y + i, e);
     sum = _mm256_add_ps(sum, e);
   }
   if (i < len) {
     const __m256i k = tail_mask(len - i);
     // Masked-off lanes would give exp(0 - max); zero them before the sum.
-    const __m256 e = _mm256_and_ps(Sleef_expf8_u10(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), m)),
-                                   _mm256_castsi256_ps(k));
+    const __m256 e =
+        _mm256_and_ps(hone::avx2::exp_fast(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), m)),
+                      _mm256_castsi256_ps(k));
     _mm256_maskstore_ps(y + i, k, e);
     sum = _mm256_add_ps(sum, e);
   }

@@ -1,9 +1,9 @@
 // AVX-512 softmax row: vector max, sleef exp with a vector sum, then one scaling pass.
 #include <immintrin.h>
-#include <sleef.h>
 
 #include <cmath>
 
+#include "ops/common/fast_math_avx512.h"
 #include "ops/softmax/softmax_fast.h"
 
 namespace hone::softmax_detail::avx512 {
@@ -54,13 +54,13 @@ void softmax_row(const float* x, float* y, int64_t len) {
   const __m512 m = _mm512_set1_ps(max);
   __m512 sum = _mm512_setzero_ps();
   for (i = 0; i + kLanes <= len; i += kLanes) {
-    const __m512 e = Sleef_expf16_u10(_mm512_sub_ps(_mm512_loadu_ps(x + i), m));
+    const __m512 e = hone::avx512::exp_fast(_mm512_sub_ps(_mm512_loadu_ps(x + i), m));
     _mm512_storeu_ps(y + i, e);
     sum = _mm512_add_ps(sum, e);
   }
   if (i < len) {
     const __mmask16 k = tail_mask(len - i);
-    const __m512 e = Sleef_expf16_u10(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), m));
+    const __m512 e = hone::avx512::exp_fast(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), m));
     _mm512_mask_storeu_ps(y + i, k, e);
     sum = _mm512_mask_add_ps(sum, k, sum, e);
   }
