@@ -26,6 +26,7 @@ const Shape3 kShapes[] = {
     // MLP over 56x56 positions.
     {197, 3072, 768, "vit_mlp_up"},    {197, 768, 3072, "vit_mlp_down"},
     {3136, 384, 96, "convnext_up"},    {3136, 96, 384, "convnext_down"},
+    {784, 768, 192, "convnext2_up"},   {784, 192, 768, "convnext2_down"},
 };
 
 void run_gemm(benchmark::State& state, Shape3 s, Isa isa, int threads) {

@@ -405,7 +405,21 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
       else
         pack_a(ap, i0, mb, p0, kb);
       const bool last = p0 + kb >= k;
+      const int64_t row_tiles = ceil_div(mb, mr);
       for (int64_t jp = j0; jp < j0 + nb; jp += nr) {
+        // The B micro-panel after this one (the next panel, or the next pass's first one):
+        // a network's weights come from memory, so each row tile requests its share of those
+        // lines into L2 while the FMAs run, instead of the next panel's first tile stalling.
+        const float* b_next = nullptr;
+        int64_t next_lines = 0;
+        if (jp + nr < j0 + nb) {
+          b_next = packed + (jp / nr + 1) * panel_floats + p0 * nr;
+          next_lines = kb * nr * 4 / 64;
+        } else if (!last) {
+          b_next = packed + (j0 / nr) * panel_floats + (p0 + kb) * nr;
+          next_lines = std::min(kc, k - p0 - kb) * nr * 4 / 64;
+        }
+        const int64_t lines_per_tile = ceil_div(next_lines, row_tiles);
         TileArgs t;
         t.k = kb;
         t.a_stride = mr;
@@ -420,6 +434,10 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
           t.a = ap + it * kb;
           t.y = y + (i0 + it) * n + jp;
           t.rows = static_cast<int>(std::min(mr, mb - it));
+          for (int64_t l = 0; l < lines_per_tile && next_lines > 0; ++l, --next_lines) {
+            __builtin_prefetch(b_next, 0, 2);
+            b_next += 16;
+          }
           s.tile(t);
         }
       }
