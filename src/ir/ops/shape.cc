@@ -9,6 +9,7 @@
 #include "ir/ops/shape_args.h"
 #include "ops/common/broadcast.h"
 #include "ops/shape/strided_copy.h"
+#include "ops/shape/transpose_fast.h"
 
 namespace hone {
 
@@ -294,6 +295,14 @@ PreparedOp prepare_transpose(const OpContext& ctx) {
   for (size_t i = 0; i < perm.size(); ++i) out[i] = in[static_cast<size_t>(perm[i])];
   PreparedOp op;
   op.outputs = {{ctx.input_dtype(0), out}};
+  if (ctx.kernel_options().optimized) {
+    ThreadPool* pool = ctx.kernel_options().pool;
+    op.run = [perm, pool](TensorsIn in, TensorsOut out) {
+      transpose_fast(in[0]->raw(), in[0]->shape(), perm, out[0]->raw(), dtype_size(in[0]->dtype()),
+                     pool);
+    };
+    return op;
+  }
   op.run = [perm](TensorsIn in, TensorsOut out) {
     transpose_reference(in[0]->raw(), in[0]->shape(), perm, out[0]->raw(),
                         dtype_size(in[0]->dtype()));
