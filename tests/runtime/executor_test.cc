@@ -48,6 +48,43 @@ TEST(Executor, RunsAndReturnsConstantsAndPassThroughInputs) {
   EXPECT_EQ(ex.total_flops() > 0, true);
 }
 
+// Reshape-like ops take over their input's buffer when it dies there (nothing is copied),
+// and copy when the input is read again later; both give the same values, run after run.
+TEST(Executor, ReshapeSharesADyingInputAndCopiesALiveOne) {
+  REQUIRE_OPS("Relu", "Add", "Reshape", "Flatten", "Unsqueeze");
+  ModelBuilder m;
+  m.input("x", {int64_t{2}, int64_t{3}});
+  m.output("y").output("z");
+  m.int64_initializer("shape", {2}, {3, 2});
+  m.int64_initializer("axes", {1}, {0});
+  m.node("Relu", {"x"}, {"r"}, "relu");
+  m.node("Reshape", {"r", "shape"}, {"q"}, "reshape_live");  // r is read again by add_r
+  m.node("Add", {"r", "r"}, {"rr"}, "add_r");
+  m.node("Flatten", {"q"}, {"f"}, "flatten_dying");
+  m.node("Unsqueeze", {"f", "axes"}, {"y"}, "unsqueeze_dying");
+  m.node("Add", {"rr", "rr"}, {"z"}, "add_z");
+  Graph g = m.import();
+  ExecutorOptions options;
+  options.kernel.optimized = true;
+  Executor ex(std::move(g), options);
+  for (float scale : {1.0f, -2.0f}) {
+    std::vector<float> x = {-1, 2, 3, -4, 5, 6};
+    for (float& v : x) v *= scale;
+    auto out = ex.run({{"x", Tensor::from_vector<float>({2, 3}, x)}});
+    std::vector<float> relu = x, four = x;
+    for (size_t i = 0; i < x.size(); ++i) {
+      relu[i] = x[i] > 0 ? x[i] : 0.0f;
+      four[i] = 4 * relu[i];
+    }
+    EXPECT_EQ(out[0].shape(), (Shape{1, 3, 2}));
+    EXPECT_EQ(out[0].to_vector<float>(), relu);
+    EXPECT_EQ(out[1].to_vector<float>(), four);
+  }
+  // flatten_dying and unsqueeze_dying share their input's buffer; reshape_live cannot (r is
+  // read later), nor the Adds (their input appears twice), nor relu (x is the caller's).
+  EXPECT_EQ(ex.in_place_steps(), 2);
+}
+
 TEST(Executor, RepeatedRunsGiveFreshResults) {
   REQUIRE_OPS("Relu", "Add");
   Executor ex(small_graph());

@@ -21,11 +21,17 @@ namespace {
 
 using namespace shape_args;
 
-// A prepared op whose single output has `type` and the bytes of input 0.
+// A prepared op whose single output has `type` and the bytes of input 0. The output may take
+// over the input's buffer (the planner decides): then the bytes are already in place and
+// nothing is copied (ViT-B/16's 61 reshapes copied 1 ms per inference).
 PreparedOp copy_input_as(const ValueType& type) {
   PreparedOp op;
   op.outputs = {type};
-  op.run = [](TensorsIn in, TensorsOut out) { copy_bytes(*in[0], *out[0]); };
+  op.inplace_input = 0;
+  op.needs_zeroed_outputs = false;
+  op.run = [](TensorsIn in, TensorsOut out) {
+    if (in[0]->raw() != out[0]->raw()) copy_bytes(*in[0], *out[0]);
+  };
   return op;
 }
 
