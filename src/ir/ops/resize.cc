@@ -1,7 +1,10 @@
 // Registry entries for Resize (opsets 10-18) and the deprecated Upsample (7-9).
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "ir/ops/families.h"
+#include "ops/resize/resize_fast.h"
 #include "ops/resize/resize_reference.h"
 
 namespace hone {
@@ -84,6 +87,18 @@ PreparedOp finish(const OpContext& ctx, const ResizeParams& p, const Shape& out)
   PreparedOp op;
   op.outputs = {{dtype, out}};
   op.flops = p.mode == ResizeMode::kNearest ? 0 : 2 * taps * shape_numel(out);
+  if (ctx.kernel_options().optimized && dtype == DType::kFloat32) {
+    if (std::optional<ResizeFast> fast = ResizeFast::make(in, out, p)) {
+      ThreadPool* pool = ctx.kernel_options().pool;
+      auto kernel = std::make_shared<const ResizeFast>(std::move(*fast));
+      op.run = [kernel, pool](TensorsIn x, TensorsOut y) {
+        kernel->run(x[0]->data<float>(), y[0]->data<float>(), pool);
+      };
+      op.needs_zeroed_outputs = false;
+      op.kernel_name = "resize_rows";
+      return op;
+    }
+  }
   op.run = [p](TensorsIn in, TensorsOut y) {
     dispatch_dtype(in[0]->dtype(), "Resize", [&](auto tag) {
       using T = decltype(tag);
