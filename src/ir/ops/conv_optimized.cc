@@ -1,5 +1,6 @@
 #include "ir/ops/conv_optimized.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -8,7 +9,6 @@
 #include "core/error.h"
 #include "ops/conv/conv_nchwc.h"
 #include "ops/conv/depthwise_nchwc.h"
-#include "ops/conv/fused_conv_reference.h"
 #include "ops/conv/winograd_nchwc.h"
 
 namespace hone {
@@ -125,50 +125,82 @@ void bind_depthwise(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, Prepa
 
 // One dense kernel per group, run on pointer offsets: group g's channels [g*C/G, (g+1)*C/G)
 // of batch n are one contiguous range in plain layout, and in blocked layout too when the
-// per-group channel count is a multiple of the block.
-void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedOp& op) {
+// per-group channel count is a multiple of the block. Groups whose counts are not whole blocks
+// (ResNeXt's 4 and 8 per group, RegNet's 8) run `merge` neighbouring groups as one kernel of
+// `merge` times the channels, with block-diagonal weights (zero between different original
+// groups): the smallest merge that makes the counts whole blocks, at `merge` times the
+// arithmetic, in the vector kernels. The last merged group may hold fewer groups (RegNet-Y's
+// 13 and 55 groups of 8); its channels end where the tensor's do.
+void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, int64_t merge,
+                  PreparedOp& op) {
   const ConvParams& p = s.params;
   const int64_t groups = p.group;
   const int64_t cin_g = p.in_channels / groups, cout_g = p.out_channels / groups;
+  const int64_t merged = (groups + merge - 1) / merge;
   ConvGeometry g = conv_geometry_of(p);
   const int64_t batch = g.batch;
   g.batch = 1;
-  g.in_channels = cin_g;
-  g.out_channels = cout_g;
-  const ConvNchwcConfig config = default_conv_nchwc_config(g, isa, working_block(s, isa));
-  const int64_t w_per_group = cout_g * cin_g * g.kernel_h * g.kernel_w;
+  const int64_t taps = g.kernel_h * g.kernel_w;
   auto convs = std::make_shared<std::vector<ConvNchwc>>();
-  convs->reserve(static_cast<size_t>(groups));
+  convs->reserve(static_cast<size_t>(merged));
   int64_t bytes = 0;
-  for (int64_t k = 0; k < groups; ++k) {
-    convs->emplace_back(g, config, s.weight + k * w_per_group,
-                        s.bias ? s.bias + k * cout_g : nullptr, s.input_block, s.output_block,
-                        s.epilogue);
+  ConvNchwcConfig first_config;
+  for (int64_t m = 0; m < merged; ++m) {
+    const int64_t members = std::min(merge, groups - m * merge);
+    ConvGeometry gm = g;
+    gm.in_channels = members * cin_g;
+    gm.out_channels = members * cout_g;
+    // [members * cout_g][members * cin_g][taps], member j's block on the diagonal.
+    std::vector<float> w(static_cast<size_t>(gm.out_channels * gm.in_channels * taps), 0.0f);
+    for (int64_t j = 0; j < members; ++j)
+      for (int64_t o = 0; o < cout_g; ++o)
+        for (int64_t i = 0; i < cin_g; ++i)
+          for (int64_t t = 0; t < taps; ++t)
+            w[static_cast<size_t>(((j * cout_g + o) * gm.in_channels + j * cin_g + i) * taps + t)] =
+                s.weight[(((m * merge + j) * cout_g + o) * cin_g + i) * taps + t];
+    const ConvNchwcConfig config = default_conv_nchwc_config(gm, isa, working_block(s, isa));
+    if (m == 0) first_config = config;
+    convs->emplace_back(gm, config, w.data(), s.bias ? s.bias + m * merge * cout_g : nullptr,
+                        s.input_block, s.output_block, s.epilogue);
     bytes += convs->back().packed_bytes();
   }
   op.packed_bytes = bytes;
-  op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
-                   std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
-                   " oc" + std::to_string(config.oc_tile) + " x" + std::to_string(groups) +
-                   " groups";
-  const int64_t in_step = cin_g * g.in_h * g.in_w, out_step = cout_g * g.out_h * g.out_w;
+  op.kernel_name = "conv_nchw" + std::to_string(first_config.block) + "c " +
+                   std::string(isa_name(first_config.isa)) + " ow" +
+                   std::to_string(first_config.ow_tile) + " oc" +
+                   std::to_string(first_config.oc_tile) + " x" + std::to_string(merged) + " groups";
+  if (merge > 1)
+    op.kernel_name += " (" + std::to_string(groups) + " merged by " + std::to_string(merge) + ")";
+  const int64_t in_step = merge * cin_g * g.in_h * g.in_w;
+  const int64_t out_step = merge * cout_g * g.out_h * g.out_w;
+  const int64_t image_in = p.in_channels * g.in_h * g.in_w;
+  const int64_t image_out = p.out_channels * g.out_h * g.out_w;
+  // Blocked images are whole blocks apart.
+  const int64_t in_image_step = s.input_block ? (p.in_channels + s.input_block - 1) /
+                                                    s.input_block * s.input_block * g.in_h * g.in_w
+                                              : image_in;
+  const int64_t out_image_step = s.output_block
+                                     ? (p.out_channels + s.output_block - 1) / s.output_block *
+                                           s.output_block * g.out_h * g.out_w
+                                     : image_out;
   const int sum_input = s.sum_input;
   // Whole groups per thread when they share out evenly (or there are many): one dispatch per
   // layer instead of one per group, and no thread split inside a group's small conv (RegNet's
   // 25 groups of 16 channels at 7x7 were 1.78x ORT's time split group by group).
-  const int64_t items = batch * groups;
+  const int64_t items = batch * merged;
   const int threads = pool ? pool->threads() : 1;
   const bool split_groups = threads > 1 && (items % threads == 0 || items >= 4 * threads);
   op.kernel_name += split_groups ? " (groups over threads)" : "";
-  op.run = [convs, pool, sum_input, groups, items, in_step, out_step, split_groups](
-               TensorsIn in, TensorsOut out) {
+  op.run = [convs, pool, sum_input, merged, items, in_step, out_step, in_image_step, out_image_step,
+            split_groups](TensorsIn in, TensorsOut out) {
     const float* x = in[0]->data<float>();
     const float* sum = sum_of(in, sum_input);
     float* y = out[0]->data<float>();
     auto group = [&](size_t item, ThreadPool* inner) {
       const int64_t i = static_cast<int64_t>(item);
-      (*convs)[static_cast<size_t>(i % groups)].run(
-          x + i * in_step, sum ? sum + i * out_step : nullptr, y + i * out_step, inner);
+      const int64_t n = i / merged, m = i % merged;
+      const int64_t xo = n * in_image_step + m * in_step, yo = n * out_image_step + m * out_step;
+      (*convs)[static_cast<size_t>(m)].run(x + xo, sum ? sum + yo : nullptr, y + yo, inner);
     };
     if (split_groups) {
       parallel_for(pool, static_cast<size_t>(items), [&](size_t item) { group(item, nullptr); });
@@ -178,20 +210,17 @@ void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, Prepare
   };
 }
 
-void bind_reference(const OptimizedConvSpec& s, PreparedOp& op, const std::string& why) {
-  FusedConvReferenceParams rp;
-  rp.conv = s.params;
-  rp.input_block = s.input_block;
-  rp.output_block = s.output_block;
-  rp.epilogue = s.epilogue;
-  const int sum_input = s.sum_input;
-  op.packed_inputs.clear();  // it reads the weight and bias on every run
-  op.kernel_name = "fused_conv_reference (" + why + ")";
-  op.run = [rp, sum_input](TensorsIn in, TensorsOut out) {
-    const float* bias = in.size() > 2 && in[2] ? in[2]->data<float>() : nullptr;
-    fused_conv_reference(rp, in[0]->data<float>(), in[1]->data<float>(), bias,
-                         sum_of(in, sum_input), out[0]->data<float>());
-  };
+// The number of neighbouring groups bind_grouped runs as one kernel: the smallest that makes
+// the channel counts of a merged group whole blocks where the layout is blocked (1: no merge;
+// at most the block, which always does).
+int64_t groups_to_merge(const OptimizedConvSpec& s, int64_t block) {
+  const ConvParams& p = s.params;
+  const int64_t cin_g = p.in_channels / p.group, cout_g = p.out_channels / p.group;
+  int64_t k = 1;
+  while (k < block && !((s.input_block == 0 || (k * cin_g) % block == 0) &&
+                        (s.output_block == 0 || (k * cout_g) % block == 0)))
+    ++k;
+  return std::min(k, p.group);
 }
 
 }  // namespace
@@ -235,13 +264,7 @@ void bind_optimized_conv(const OpContext& ctx, const OptimizedConvSpec& spec, Pr
     } else if (p.group == p.in_channels && p.group == p.out_channels) {
       bind_depthwise(spec, isa, options.pool, op);
     } else {
-      const int64_t b = working_block(spec, isa);
-      const bool in_ok = spec.input_block == 0 || (p.in_channels / p.group) % b == 0;
-      const bool out_ok = spec.output_block == 0 || (p.out_channels / p.group) % b == 0;
-      if (in_ok && out_ok)
-        bind_grouped(spec, isa, options.pool, op);
-      else
-        bind_reference(spec, op, "grouped, channels per group not a multiple of the block");
+      bind_grouped(spec, isa, options.pool, groups_to_merge(spec, working_block(spec, isa)), op);
     }
   } catch (const Error& e) {
     ctx.fail(e.what());

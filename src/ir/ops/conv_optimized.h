@@ -1,6 +1,7 @@
 // Binds the optimized float32 2-D convolution kernels (dense blocked direct or Winograd,
-// depthwise, grouped) for the Conv and FusedConv registry entries, falling back to the
-// reference where none fits. HONE_CONV_ALGO=direct|winograd|auto overrides the dense choice.
+// depthwise, grouped: groups of any width, merged into whole blocks where the layout is
+// blocked) for the Conv and FusedConv registry entries. HONE_CONV_ALGO=direct|winograd|auto
+// overrides the dense choice.
 #pragma once
 
 #include "ir/op_registry.h"
