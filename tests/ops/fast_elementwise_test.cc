@@ -70,6 +70,37 @@ TEST(FastElementwise, BinaryArithmeticEveryBroadcastKind) {
     }
 }
 
+// Pow with a float32 base of the output's shape takes the vector kernel: squares (Torch's
+// LayerNorm before opset 17), a fractional power of positive bases, a per-channel exponent.
+// A scalar base to a tensor power (not commutative) and an integer exponent stay reference.
+TEST(FastElementwise, PowOfAFullBase) {
+  struct Case {
+    Shape base, exponent;
+    bool fast;
+  };
+  const std::vector<Case> cases = {{{2, 3, 40, 50}, {}, true},
+                                   {{4, 33}, {}, true},
+                                   {{2, 8, 5, 7}, {8, 1, 1}, true},
+                                   {{2, 3, 5, 7}, {2, 3, 5, 7}, true},
+                                   {{}, {2, 3, 5, 7}, false}};
+  uint32_t seed = 1;
+  for (const Case& c : cases) {
+    Tensor exponent = c.exponent.empty() ? Tensor::scalar<float>(2.0f)
+                                         : random_tensor(c.exponent, seed++, -1.5f, 2.5f);
+    OpCall call{.op_type = "Pow", .inputs = {random_tensor(c.base, seed++, 0.25f, 2.0f), exponent}};
+    const PreparedOp prepared = check_all_variants(
+        call, "Pow " + shape_to_string(c.base) + " " + shape_to_string(c.exponent));
+    EXPECT_EQ(prepared.inplace_input, c.fast ? 0 : -1) << shape_to_string(c.base);
+  }
+  // Squares of negative bases are exact squares (the sign does not reach SLEEF's log path).
+  OpCall square{.op_type = "Pow",
+                .inputs = {random_tensor({3, 70}, 9, -3.0f, 3.0f), Tensor::scalar<float>(2.0f)}};
+  check_all_variants(square, "Pow of negative bases by 2");
+  OpCall integer{.op_type = "Pow",
+                 .inputs = {random_tensor({3, 70}, 10, 0.5f, 2.0f), Tensor::scalar<int64_t>(3)}};
+  EXPECT_EQ(check_all_variants(integer, "Pow by an int64 exponent").inplace_input, -1);
+}
+
 TEST(FastElementwise, UnsupportedBroadcastStaysCorrect) {
   // [3,1] + [1,4]: neither operand has the output's shape, so the reference kernel runs.
   OpCall call{.op_type = "Sub", .inputs = {random_tensor({3, 1}, 1), random_tensor({1, 4}, 2)}};

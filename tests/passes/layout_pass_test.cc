@@ -197,6 +197,7 @@ TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
                                                    {"fold-batchnorm", 1},
                                                    {"eliminate-dead-nodes", 1},
                                                    {"eliminate-common-subexpressions", 2},
+                                                   {"fuse-layer-norm", 2},
                                                    {"fuse-conv", 2},
                                                    {"fuse-gemm", 2},
                                                    {"batchnorm-to-scaleshift", 2},

@@ -11,6 +11,7 @@
 #include "ir/passes/fuse_conv.h"
 #include "ir/passes/fuse_elementwise.h"
 #include "ir/passes/fuse_gemm.h"
+#include "ir/passes/fuse_layer_norm.h"
 #include "ir/passes/fuse_pointwise_depthwise.h"
 #include "ir/passes/gather_channels.h"
 #include "ir/passes/remove_identity.h"
@@ -27,6 +28,8 @@ const std::vector<PassInfo>& all_passes() {
       {"eliminate-dead-nodes", 1, eliminate_dead_nodes},
       // Level 2: CSE before fusion, so that fused patterns see one node per computation.
       {"eliminate-common-subexpressions", 2, eliminate_common_subexpressions},
+      // Before any elementwise fusion takes the decomposed LayerNorm's Sub/Div/Mul/Add apart.
+      {"fuse-layer-norm", 2, fuse_layer_norm},
       // Conv and gemm fusion take their activations first; BN left over after folding
       // becomes ScaleShift (taking its activation); only then do the remaining elementwise
       // chains fuse, so that no chain swallows an activation a kernel epilogue could apply.
