@@ -101,6 +101,27 @@ TEST(FastElementwise, PowOfAFullBase) {
   EXPECT_EQ(check_all_variants(integer, "Pow by an int64 exponent").inplace_input, -1);
 }
 
+// Broadcasts that are neither scalar nor per-channel run as rows of a contiguous innermost
+// run: an attention mask over heads (Swin, BERT), both sides broadcast, a row per image, a
+// value repeated along the run.
+TEST(FastElementwise, BroadcastRowsOfEveryKind) {
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{1, 8, 3, 9, 49}, {8, 1, 9, 49}}, {{2, 4, 9, 33}, {2, 1, 1, 33}},
+      {{5, 1, 40}, {1, 7, 40}},          {{2, 3, 20}, {2, 1, 20}},
+      {{4, 1, 7, 24}, {3, 1, 24}},       {{2, 1, 9, 16}, {2, 5, 9, 16}}};
+  uint32_t seed = 50;
+  for (const char* op : {"Add", "Sub", "Mul", "Div"})
+    for (const auto& [a, b] : cases) {
+      OpCall call{
+          .op_type = op,
+          .inputs = {random_tensor(a, seed++, 0.5f, 2.0f), random_tensor(b, seed++, 0.5f, 2.0f)}};
+      const PreparedOp prepared = check_all_variants(
+          call, std::string(op) + " " + shape_to_string(a) + " " + shape_to_string(b));
+      EXPECT_EQ(prepared.kernel_name, "broadcast_binary") << op << shape_to_string(a);
+      EXPECT_FALSE(prepared.needs_zeroed_outputs);
+    }
+}
+
 TEST(FastElementwise, UnsupportedBroadcastStaysCorrect) {
   // [3,1] + [1,4]: neither operand has the output's shape, so the reference kernel runs.
   OpCall call{.op_type = "Sub", .inputs = {random_tensor({3, 1}, 1), random_tensor({1, 4}, 2)}};

@@ -174,8 +174,10 @@ PreparedOp prepare_binary(const OpContext& ctx, Fn fn) {
   });
   op.run = maybe_16bit(t, std::move(run));
   if (const auto fast = fast_binary_op<Fn>();
-      fast && ctx.kernel_options().optimized && t == DType::kFloat32)
-    bind_fast_binary(ctx, *fast, shapes.a, shapes.b, shapes.out, op);
+      fast && ctx.kernel_options().optimized && t == DType::kFloat32) {
+    if (!bind_fast_binary(ctx, *fast, shapes.a, shapes.b, shapes.out, op))
+      bind_broadcast_binary(ctx, *fast, shapes.a, shapes.b, shapes.out, op);
+  }
   return op;
 }
 
@@ -223,8 +225,8 @@ PreparedOp prepare_pow(const OpContext& ctx) {
   // shape): the vector kernel (SLEEF's powf, within 1 ulp of the reference's double pow).
   // Torch's LayerNorm before opset 17 squares with Pow(x, 2), which the broadcasting reference
   // ran at 13 ns an element (Swin-T: 50 ms).
-  if (ctx.kernel_options().optimized && base == DType::kFloat32 &&
-      exponent == DType::kFloat32 && shapes.a == shapes.out &&
+  if (ctx.kernel_options().optimized && base == DType::kFloat32 && exponent == DType::kFloat32 &&
+      shapes.a == shapes.out &&
       bind_fast_binary(ctx, EltOp::kPow, shapes.a, shapes.b, shapes.out, op))
     return op;
   RunFn run = dispatch_dtype(compute_dtype(base), ctx.where(), [&](auto base_tag) -> RunFn {

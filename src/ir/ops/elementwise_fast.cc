@@ -1,7 +1,10 @@
 #include "ir/ops/elementwise_fast.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "ops/elementwise/broadcast_binary.h"
 
 namespace hone {
 namespace {
@@ -68,6 +71,38 @@ bool bind_fast_binary(const OpContext& ctx, EltOp elt_op, const Shape& a, const 
     fused_elementwise_fast(*program, isa, inputs, o[0]->data<float>(), pool);
   };
   set_fast_flags(ctx, first, op);
+  return true;
+}
+
+bool bind_broadcast_binary(const OpContext& ctx, EltOp elt_op, const Shape& a, const Shape& b,
+                           const Shape& out, PreparedOp& op) {
+  BroadcastOp bop;
+  switch (elt_op) {
+    case EltOp::kAdd:
+      bop = BroadcastOp::kAdd;
+      break;
+    case EltOp::kSub:
+      bop = BroadcastOp::kSub;
+      break;
+    case EltOp::kMul:
+      bop = BroadcastOp::kMul;
+      break;
+    case EltOp::kDiv:
+      bop = BroadcastOp::kDiv;
+      break;
+    default:
+      return false;
+  }
+  std::optional<BroadcastBinaryPlan> plan = plan_broadcast_binary(a, b, out);
+  if (!plan) return false;
+  auto shared = std::make_shared<const BroadcastBinaryPlan>(std::move(*plan));
+  ThreadPool* pool = ctx.kernel_options().pool;
+  op.run = [shared, bop, pool](TensorsIn in, TensorsOut o) {
+    broadcast_binary(*shared, bop, in[0]->data<float>(), in[1]->data<float>(), o[0]->data<float>(),
+                     pool);
+  };
+  op.needs_zeroed_outputs = false;
+  op.kernel_name = "broadcast_binary";
   return true;
 }
 

@@ -14,5 +14,10 @@ void bind_fast_unary(const OpContext& ctx, EltStep step, PreparedOp& op);
 // (op untouched) otherwise.
 bool bind_fast_binary(const OpContext& ctx, EltOp elt_op, const Shape& a, const Shape& b,
                       const Shape& out, PreparedOp& op);
+// The same ops (Add, Sub, Mul, Div) for broadcasts bind_fast_binary does not take, as rows of
+// a contiguous innermost run (ops/elementwise/broadcast_binary.h); false (op untouched) when
+// that run would be short or the op is another.
+bool bind_broadcast_binary(const OpContext& ctx, EltOp elt_op, const Shape& a, const Shape& b,
+                           const Shape& out, PreparedOp& op);
 
 }  // namespace hone
