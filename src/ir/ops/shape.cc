@@ -3,6 +3,7 @@
 // indexing and generator ops live in shape_slice.cc, shape_index.cc and shape_generate.cc.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "ir/ops/families.h"
@@ -303,10 +304,8 @@ PreparedOp prepare_transpose(const OpContext& ctx) {
   op.outputs = {{ctx.input_dtype(0), out}};
   if (ctx.kernel_options().optimized) {
     ThreadPool* pool = ctx.kernel_options().pool;
-    op.run = [perm, pool](TensorsIn in, TensorsOut out) {
-      transpose_fast(in[0]->raw(), in[0]->shape(), perm, out[0]->raw(), dtype_size(in[0]->dtype()),
-                     pool);
-    };
+    auto plan = std::make_shared<const TransposeFast>(in, perm, dtype_size(ctx.input_dtype(0)));
+    op.run = [plan, pool](TensorsIn x, TensorsOut y) { plan->run(x[0]->raw(), y[0]->raw(), pool); };
     return op;
   }
   op.run = [perm](TensorsIn in, TensorsOut out) {

@@ -24,96 +24,6 @@ void transpose_tile(const W* src, int64_t src_stride, W* dst, int64_t dst_stride
   }
 }
 
-// The source and destination offsets (in elements) of the `outer`-th index over the given
-// axes of the reduced output, the axes' sizes and their input/output strides.
-struct Outer {
-  std::vector<int64_t> sizes, src_strides, dst_strides;
-  int64_t count = 1;
-  void offsets(int64_t outer, int64_t& src, int64_t& dst) const {
-    src = dst = 0;
-    for (size_t i = sizes.size(); i-- > 0;) {
-      const int64_t idx = outer % sizes[i];
-      outer /= sizes[i];
-      src += idx * src_strides[i];
-      dst += idx * dst_strides[i];
-    }
-  }
-};
-
-template <class W>
-void run_typed(const W* x, const ReducedTranspose& t, W* y, ThreadPool* pool) {
-  const size_t rank = t.shape.size();
-  const std::vector<int64_t> in_strides = dense_strides(t.shape);
-  Shape out_shape(rank);
-  for (size_t i = 0; i < rank; ++i) out_shape[i] = t.shape[static_cast<size_t>(t.perm[i])];
-  const std::vector<int64_t> out_strides = dense_strides(out_shape);
-  const int64_t threads = pool ? pool->threads() : 1;
-  const size_t last = rank - 1;
-  if (t.perm[last] == static_cast<int64_t>(last)) {
-    // The innermost axis stays innermost: whole rows of it are contiguous on both sides.
-    Outer outer;
-    for (size_t i = 0; i < last; ++i) {
-      outer.sizes.push_back(out_shape[i]);
-      outer.src_strides.push_back(in_strides[static_cast<size_t>(t.perm[i])]);
-      outer.dst_strides.push_back(out_strides[i]);
-      outer.count *= out_shape[i];
-    }
-    const int64_t row = out_shape[last];
-    // One thread: the rows are memory-speed copies already, and a second thread mostly reads
-    // lines the first one's cache holds (ViT's head split ran 2.5x slower split in two).
-    const int64_t items = std::min<int64_t>(outer.count, kItemsPerThread);
-    parallel_for(nullptr, static_cast<size_t>(items), [&](size_t item) {
-      const int64_t begin = outer.count * static_cast<int64_t>(item) / items;
-      const int64_t end = outer.count * (static_cast<int64_t>(item) + 1) / items;
-      for (int64_t o = begin; o < end; ++o) {
-        int64_t src = 0, dst = 0;
-        outer.offsets(o, src, dst);
-        std::memcpy(y + dst, x + src, static_cast<size_t>(row) * sizeof(W));
-      }
-    });
-    return;
-  }
-  // Otherwise the input's innermost axis is output axis j < last: square tiles between output
-  // axis j (contiguous in the input) and the output's last axis (contiguous in the output).
-  size_t j = 0;
-  while (t.perm[j] != static_cast<int64_t>(last)) ++j;
-  const int64_t p_size = out_shape[j], q_size = out_shape[last];
-  const int64_t q_src_stride = in_strides[static_cast<size_t>(t.perm[last])];
-  const int64_t p_dst_stride = out_strides[j];
-  Outer outer;
-  for (size_t i = 0; i < last; ++i) {
-    if (i == j) continue;
-    outer.sizes.push_back(out_shape[i]);
-    outer.src_strides.push_back(in_strides[static_cast<size_t>(t.perm[i])]);
-    outer.dst_strides.push_back(out_strides[i]);
-    outer.count *= out_shape[i];
-  }
-  const int64_t p_tiles = (p_size + kTile - 1) / kTile, q_tiles = (q_size + kTile - 1) / kTile;
-  const int64_t tiles = outer.count * p_tiles * q_tiles;
-  const bool q_inner = q_size * static_cast<int64_t>(sizeof(W)) % 64 != 0;
-  const int64_t items = std::min(tiles, threads * kItemsPerThread);
-  parallel_for(threads > 1 ? pool : nullptr, static_cast<size_t>(items), [&](size_t item) {
-    const int64_t begin = tiles * static_cast<int64_t>(item) / items;
-    const int64_t end = tiles * (static_cast<int64_t>(item) + 1) / items;
-    for (int64_t tile = begin; tile < end; ++tile) {
-      // Tile order: outer index, then q tiles, p tiles innermost (the next tile reads on along
-      // the same source rows), unless destination rows are not whole cache lines: then q
-      // innermost, so a thread's share is a band of whole destination rows. (ConvNeXt's
-      // [49, 768] -> [768, 49] split each 196-byte row between two threads, 2.5x slower.)
-      const int64_t pt = q_inner ? tile / q_tiles % p_tiles : tile % p_tiles;
-      const int64_t qt = q_inner ? tile % q_tiles : tile / p_tiles % q_tiles;
-      const int64_t o = tile / q_tiles / p_tiles;
-      int64_t src = 0, dst = 0;
-      outer.offsets(o, src, dst);
-      const int64_t p0 = pt * kTile, q0 = qt * kTile;
-      // Source rows are q (stride q_src_stride), their elements p; destination rows are p.
-      transpose_tile(x + src + q0 * q_src_stride + p0, q_src_stride,
-                     y + dst + p0 * p_dst_stride + q0, p_dst_stride, std::min(kTile, q_size - q0),
-                     std::min(kTile, p_size - p0));
-    }
-  });
-}
-
 }  // namespace
 
 ReducedTranspose reduce_transpose(const Shape& x_shape, const std::vector<int64_t>& perm) {
@@ -154,27 +64,128 @@ ReducedTranspose reduce_transpose(const Shape& x_shape, const std::vector<int64_
   return r;
 }
 
-void transpose_fast(const void* x, const Shape& x_shape, const std::vector<int64_t>& perm, void* y,
-                    size_t elem_size, ThreadPool* pool) {
-  const ReducedTranspose t = reduce_transpose(x_shape, perm);
-  const int64_t n = shape_numel(x_shape);
-  if (n == 0) return;
-  if (t.shape.size() <= 1) {  // nothing moves
-    std::memcpy(y, x, static_cast<size_t>(n) * elem_size);
+TransposeFast::TransposeFast(const Shape& x_shape, const std::vector<int64_t>& perm,
+                             size_t elem_size)
+    : x_shape_(x_shape), perm_(perm), elem_size_(elem_size), numel_(shape_numel(x_shape)) {
+  if (elem_size != 1 && elem_size != 2 && elem_size != 4 && elem_size != 8) {
+    mode_ = Mode::kReference;
     return;
   }
-  switch (elem_size) {
-    case 1:
-      return run_typed(static_cast<const uint8_t*>(x), t, static_cast<uint8_t*>(y), pool);
-    case 2:
-      return run_typed(static_cast<const uint16_t*>(x), t, static_cast<uint16_t*>(y), pool);
-    case 4:
-      return run_typed(static_cast<const uint32_t*>(x), t, static_cast<uint32_t*>(y), pool);
-    case 8:
-      return run_typed(static_cast<const uint64_t*>(x), t, static_cast<uint64_t*>(y), pool);
-    default:
-      transpose_reference(x, x_shape, perm, y, elem_size);
+  const ReducedTranspose t = reduce_transpose(x_shape, perm);
+  const size_t rank = t.shape.size();
+  if (rank <= 1) {  // nothing moves
+    mode_ = Mode::kCopy;
+    return;
   }
+  const std::vector<int64_t> in_strides = dense_strides(t.shape);
+  Shape out_shape(rank);
+  for (size_t i = 0; i < rank; ++i) out_shape[i] = t.shape[static_cast<size_t>(t.perm[i])];
+  const std::vector<int64_t> out_strides = dense_strides(out_shape);
+  const size_t last = rank - 1;
+  // Rows: the innermost axis stays innermost (contiguous on both sides). Tiles: the input's
+  // innermost axis is output axis j < last; square tiles between it (p) and the output's last
+  // axis (q).
+  size_t j = last;
+  if (t.perm[last] != static_cast<int64_t>(last)) {
+    j = 0;
+    while (t.perm[j] != static_cast<int64_t>(last)) ++j;
+  }
+  for (size_t i = 0; i < last; ++i) {
+    if (i == j) continue;
+    outer_sizes_.push_back(out_shape[i]);
+    outer_src_strides_.push_back(in_strides[static_cast<size_t>(t.perm[i])]);
+    outer_dst_strides_.push_back(out_strides[i]);
+    outer_count_ *= out_shape[i];
+  }
+  if (j == last) {
+    mode_ = Mode::kRows;
+    row_ = out_shape[last];
+    return;
+  }
+  mode_ = Mode::kTiles;
+  p_size_ = out_shape[j];
+  q_size_ = out_shape[last];
+  q_src_stride_ = in_strides[static_cast<size_t>(t.perm[last])];
+  p_dst_stride_ = out_strides[j];
+  q_inner_ = q_size_ * static_cast<int64_t>(elem_size) % 64 != 0;
+}
+
+void TransposeFast::outer_offsets(int64_t outer, int64_t& src, int64_t& dst) const {
+  src = dst = 0;
+  for (size_t i = outer_sizes_.size(); i-- > 0;) {
+    const int64_t idx = outer % outer_sizes_[i];
+    outer /= outer_sizes_[i];
+    src += idx * outer_src_strides_[i];
+    dst += idx * outer_dst_strides_[i];
+  }
+}
+
+template <class W>
+void TransposeFast::run_typed(const W* x, W* y, ThreadPool* pool) const {
+  const int64_t threads = pool ? pool->threads() : 1;
+  if (mode_ == Mode::kRows) {
+    // One thread: the rows are memory-speed copies already, and a second thread mostly reads
+    // lines the first one's cache holds (ViT's head split ran 2.5x slower split in two).
+    for (int64_t o = 0; o < outer_count_; ++o) {
+      int64_t src = 0, dst = 0;
+      outer_offsets(o, src, dst);
+      std::memcpy(y + dst, x + src, static_cast<size_t>(row_) * sizeof(W));
+    }
+    return;
+  }
+  const int64_t p_tiles = (p_size_ + kTile - 1) / kTile, q_tiles = (q_size_ + kTile - 1) / kTile;
+  const int64_t tiles = outer_count_ * p_tiles * q_tiles;
+  const int64_t items = std::min(tiles, threads * kItemsPerThread);
+  parallel_for(threads > 1 ? pool : nullptr, static_cast<size_t>(items), [&](size_t item) {
+    const int64_t begin = tiles * static_cast<int64_t>(item) / items;
+    const int64_t end = tiles * (static_cast<int64_t>(item) + 1) / items;
+    for (int64_t tile = begin; tile < end; ++tile) {
+      // Tile order: outer index, then q tiles, p tiles innermost (the next tile reads on along
+      // the same source rows), unless destination rows are not whole cache lines: then q
+      // innermost, so a thread's share is a band of whole destination rows. (ConvNeXt's
+      // [49, 768] -> [768, 49] split each 196-byte row between two threads, 2.5x slower.)
+      const int64_t pt = q_inner_ ? tile / q_tiles % p_tiles : tile % p_tiles;
+      const int64_t qt = q_inner_ ? tile % q_tiles : tile / p_tiles % q_tiles;
+      const int64_t o = tile / q_tiles / p_tiles;
+      int64_t src = 0, dst = 0;
+      outer_offsets(o, src, dst);
+      const int64_t p0 = pt * kTile, q0 = qt * kTile;
+      // Source rows are q (q_src_stride_ apart), their elements p; destination rows are p.
+      transpose_tile(x + src + q0 * q_src_stride_ + p0, q_src_stride_,
+                     y + dst + p0 * p_dst_stride_ + q0, p_dst_stride_,
+                     std::min(kTile, q_size_ - q0), std::min(kTile, p_size_ - p0));
+    }
+  });
+}
+
+void TransposeFast::run(const void* x, void* y, ThreadPool* pool) const {
+  if (numel_ == 0) return;
+  switch (mode_) {
+    case Mode::kReference:
+      transpose_reference(x, x_shape_, perm_, y, elem_size_);
+      return;
+    case Mode::kCopy:
+      std::memcpy(y, x, static_cast<size_t>(numel_) * elem_size_);
+      return;
+    case Mode::kRows:
+    case Mode::kTiles:
+      break;
+  }
+  switch (elem_size_) {
+    case 1:
+      return run_typed(static_cast<const uint8_t*>(x), static_cast<uint8_t*>(y), pool);
+    case 2:
+      return run_typed(static_cast<const uint16_t*>(x), static_cast<uint16_t*>(y), pool);
+    case 4:
+      return run_typed(static_cast<const uint32_t*>(x), static_cast<uint32_t*>(y), pool);
+    default:
+      return run_typed(static_cast<const uint64_t*>(x), static_cast<uint64_t*>(y), pool);
+  }
+}
+
+void transpose_fast(const void* x, const Shape& x_shape, const std::vector<int64_t>& perm, void* y,
+                    size_t elem_size, ThreadPool* pool) {
+  TransposeFast(x_shape, perm, elem_size).run(x, y, pool);
 }
 
 }  // namespace hone
