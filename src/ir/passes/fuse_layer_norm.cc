@@ -137,23 +137,21 @@ void fuse_layer_norm(Graph& graph, const OptimizeOptions& /*options*/) {
     // Optional affine part: * gamma, then + beta (constants of the normalized shape).
     Tensor gamma =
         Tensor::from_vector<float>(normalized, std::vector<float>(shape_numel(normalized), 1.0f));
-    std::optional<Tensor> beta;
-    if (const int mul = single(y); mul >= 0 && is_op(node_at(mul), "Mul", 2) &&
-                                   graph.value(node_at(mul).outputs[0]).type == xt) {
-      if (auto g = affine_constant(graph, other_input(node_at(mul), y), normalized)) {
-        gamma = std::move(*g);
-        absorbed.push_back(mul);
-        y = node_at(mul).outputs[0];
+    // y's only reader, when it is `op_type` of y and a constant of the normalized shape: that
+    // constant, with the node absorbed and y moved to its output.
+    auto take_affine = [&](const char* op_type) -> std::optional<Tensor> {
+      const int k = single(y);
+      if (k < 0 || !is_op(node_at(k), op_type, 2) || graph.value(node_at(k).outputs[0]).type != xt)
+        return std::nullopt;
+      std::optional<Tensor> c = affine_constant(graph, other_input(node_at(k), y), normalized);
+      if (c) {
+        absorbed.push_back(k);
+        y = node_at(k).outputs[0];
       }
-    }
-    if (const int add = single(y); add >= 0 && is_op(node_at(add), "Add", 2) &&
-                                   graph.value(node_at(add).outputs[0]).type == xt) {
-      if (auto b = affine_constant(graph, other_input(node_at(add), y), normalized)) {
-        beta = std::move(*b);
-        absorbed.push_back(add);
-        y = node_at(add).outputs[0];
-      }
-    }
+      return c;
+    };
+    if (std::optional<Tensor> g = take_affine("Mul")) gamma = std::move(*g);
+    const std::optional<Tensor> beta = take_affine("Add");
     bool free = true;
     for (int k : absorbed) free = free && !replacer.taken(k);
     if (!free) continue;
