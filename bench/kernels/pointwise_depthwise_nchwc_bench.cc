@@ -46,7 +46,7 @@ void inverted_residual(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(1));
   const bool fused = state.range(2) != 0;
   const Isa isa = best_isa();
-  const int block = isa == Isa::kAvx512 ? 16 : 8;
+  const int block = layout_block(isa);
   ConvGeometry pw;
   pw.in_channels = s.cin;
   pw.out_channels = s.mid;

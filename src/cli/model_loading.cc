@@ -83,7 +83,7 @@ OptimizeChoice resolve_optimize_flags(const OptimizeFlags& flags) {
                   ")");
     }
   }
-  c.block = c.isa == Isa::kAvx512 ? 16 : 8;
+  c.block = layout_block(c.isa);
   c.print_ir_after = flags.print_ir_after;
   return c;
 }

@@ -124,7 +124,7 @@ Executor make_executor(Graph graph, int opt_level) {
   const Isa isa = best_isa();
   OptimizeOptions optimize;
   optimize.opt_level = opt_level;
-  optimize.block = isa_vector_floats(isa);
+  optimize.block = layout_block(isa);
   optimize_graph(graph, optimize);
   ExecutorOptions options;
   options.kernel.optimized = true;

@@ -19,9 +19,12 @@ bool cpuinfo_ready() {
 
 std::string_view isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kPortable: return "portable";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kAvx512: return "avx512";
+    case Isa::kPortable:
+      return "portable";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
   }
   return "unknown";
 }
@@ -55,7 +58,9 @@ std::vector<Isa> supported_isas() {
   return out;
 }
 
-int isa_vector_floats(Isa isa) { return isa == Isa::kAvx512 ? 16 : 8; }
+int layout_block(Isa isa) {
+  return isa == Isa::kPortable ? 8 : 16;
+}
 
 CacheSizes cache_sizes() {
   CacheSizes sizes;

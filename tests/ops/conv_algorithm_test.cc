@@ -1,6 +1,6 @@
 // Which dense kernel the optimized FusedConv binds for a 3x3 layer (ir/ops/conv_optimized.cc,
 // decision 007): Winograd F(4x4, 3x3) on 28x28+ images, F(2x2, 3x3) on 14x14 ones with 256+
-// channels, direct elsewhere; HONE_CONV_ALGO=direct|winograd overrides.
+// channels, direct elsewhere (wider on AVX2); HONE_CONV_ALGO=direct|winograd overrides.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -51,6 +51,18 @@ bool has(const std::string& name, const char* part) {
 
 TEST(ConvAlgorithm, AutoPicksTheMeasuredFasterKernel) {
   ScopedAlgo algo("auto");
+  if (best_isa() == Isa::kAvx2) {
+    // AVX2's direct kernel is slower: Winograd from 7x7 up with 32+ input channels, except
+    // few output channels below 28x28.
+    EXPECT_PRED2(has, kernel_of(128, 128, 28), "winograd_f4x4");
+    EXPECT_PRED2(has, kernel_of(128, 32, 28), "winograd_f4x4");
+    EXPECT_PRED2(has, kernel_of(128, 256, 14), "winograd_f2x2");
+    EXPECT_PRED2(has, kernel_of(512, 512, 7), "winograd_f2x2");
+    EXPECT_PRED2(has, kernel_of(128, 32, 14), "conv_nchw");
+    EXPECT_PRED2(has, kernel_of(16, 64, 28), "conv_nchw");
+    EXPECT_PRED2(has, kernel_of(256, 256, 6), "conv_nchw");
+    return;
+  }
   EXPECT_PRED2(has, kernel_of(128, 128, 28), "winograd_f4x4");
   EXPECT_PRED2(has, kernel_of(256, 256, 14), "winograd_f2x2");
   EXPECT_PRED2(has, kernel_of(128, 256, 14), "conv_nchw");  // 112-160 input channels

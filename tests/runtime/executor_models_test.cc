@@ -211,7 +211,7 @@ Graph blocked_concat_graph() {
 TEST(ExecutorPlan, OptimizedRunViewsAllocateNothingAfterTheFirstRun) {
   const Isa isa = best_isa();
   Graph classifier = classifier_graph();
-  optimize_graph(classifier, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+  optimize_graph(classifier, {3, layout_block(isa), "", {}});
   ExecutorOptions options;
   options.kernel.optimized = true;
   options.kernel.isa = isa;

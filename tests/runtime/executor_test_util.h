@@ -27,7 +27,7 @@ inline Graph zoo_graph(const std::string& name, int64_t size, int64_t batch = 1)
 
 // `graph` through the opt-level-3 passes for `isa`, on that ISA's optimized kernels.
 inline Executor optimized_executor(Graph graph, Isa isa, ExecutorOptions options = {}) {
-  optimize_graph(graph, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+  optimize_graph(graph, {3, layout_block(isa), "", {}});
   options.kernel.optimized = true;
   options.kernel.isa = isa;
   return Executor(std::move(graph), options);

@@ -126,7 +126,7 @@ TEST_P(ImageAtATimeZoo, GivesTheWholeBatchResults) {
     SCOPED_TRACE(optimized ? "optimized" : "reference");
     Graph g = graph;
     const Isa isa = supported_isas().back();
-    if (optimized) optimize_graph(g, {3, isa == Isa::kAvx512 ? 16 : 8, "", {}});
+    if (optimized) optimize_graph(g, {3, layout_block(isa), "", {}});
     ExecutorOptions whole_options;
     whole_options.kernel.optimized = optimized;
     whole_options.kernel.isa = isa;

@@ -18,7 +18,7 @@ namespace {
 int working_block(const OptimizedConvSpec& s, Isa isa) {
   if (s.input_block != 0) return s.input_block;
   if (s.output_block != 0) return s.output_block;
-  return isa == Isa::kAvx512 ? 16 : 8;
+  return layout_block(isa);
 }
 
 const float* sum_of(TensorsIn in, int sum_input) {
@@ -47,15 +47,19 @@ const float* sum_of(TensorsIn in, int sum_input) {
 // when the input has 32-64 channels (SqueezeNet's 27x27 expansions 0.59-0.71 of direct's time,
 // its 13x13 one 0.80; the whole model 0.907, paired median of 8 rounds) or 192+ (AlexNet's
 // 13x13 convs 0.76-0.88), but not at 112-160 (GoogLeNet's 14x14 branches 1.06-1.17; 96: 0.88).
-// On AVX2 (Zen 3, 2026-12-01) the direct kernel's 8-channel tiles reach about half of peak on
-// 3x3 layers, and Winograd won at every size measured: forcing it (HONE_CONV_ALGO=winograd,
-// `hone run --profile`, 2 threads) took 0.35-0.60 of the direct time on GoogLeNet's 14x14
-// and 7x7 branches, Inception-v3's 8x8, ResNet-18/50's 7x7x512 (16.8 MB of F(2x2) weights),
-// VGG-16's 28x28 256/512 (38 MB of F(4x4) weights: 0.40) and DenseNet-121's 128->32 at 14x14;
-// only 16 input channels tied (GoogLeNet's 4a 5x5-branch stand-in: 1.05).
+// On AVX2 (Zen 3, 2026-12-01, NCHW16c) the direct kernel reaches under half of peak on 3x3
+// layers, and Winograd won at nearly every size: HONE_CONV_ALGO=winograd against =direct
+// (`hone run --profile`, 2 threads) took 0.29-0.45 of the direct time with F(4x4) (VGG-16's
+// 224..28 layers, 38 MB of weights at 28x28x512 included; Inception-v3, ResNet-50, DenseNet
+// at 28x28+), 0.39-0.67 with F(2x2) on GoogLeNet's 14x14 and 7x7 branches, Inception-v3's
+// 8x8, ResNet-50's 14x14x256 and 7x7x512 (16.8 MB of weights) and SqueezeNet's 27x27 and
+// 13x13. Only few output channels on small images lost: DenseNet-121's 128->32 at 14x14
+// (1.09) and 7x7 (1.24).
 bool winograd_pays(const ConvGeometry& g, const WinogradNchwcConfig& c) {
-  if (c.isa == Isa::kAvx2)
-    return g.in_channels >= 32 && g.out_channels >= 16 && g.out_h * g.out_w >= 7 * 7;
+  if (c.isa == Isa::kAvx2) {
+    const int64_t area = g.out_h * g.out_w;
+    return g.in_channels >= 32 && area >= 7 * 7 && (g.out_channels >= 48 || area >= 28 * 28);
+  }
   const int64_t points = int64_t{c.tile + 2} * (c.tile + 2);
   const int64_t weight_bytes = points * g.in_channels * g.out_channels * 4;
   if (weight_bytes > (int64_t{16} << 20)) return false;
