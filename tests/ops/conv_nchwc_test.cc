@@ -65,6 +65,11 @@ const std::vector<Case>& cases() {
       {"batch2_1x1", 2, 40, 24, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0},
       {"wide_row", 1, 16, 32, 3, 40, 3, 3, 1, 1, 1, 1, 1, 1},
       {"kernel_larger_than_input", 1, 8, 16, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2},
+      // Plain inputs of few channels run the kernel columns as lanes (kw_as_lanes): wide rows
+      // so that tiles without borders exist, strides, dilation and uneven pads.
+      {"11x11_s4_rgb", 1, 3, 24, 31, 35, 11, 11, 4, 4, 2, 2, 2, 2},
+      {"3x3_s2_rgb_wide", 1, 3, 40, 9, 50, 3, 3, 2, 2, 1, 1, 1, 1},
+      {"5x5_c5_dilated_wide", 1, 5, 16, 9, 30, 5, 5, 1, 1, 4, 3, 4, 5, 2, 2},
   };
   return list;
 }

@@ -277,7 +277,12 @@ struct ConvNchwc::Impl {
   // which the hardware prefetchers follow better without the software prefetch (MobileNetV2's
   // 960->160 1x1 at 7x7: 0.10 ms vs 0.13 tile-major, one thread).
   bool tile_major = false;
-  int64_t blk = 0, w_kh = 0, w_kw = 0;
+  // Plain input with fewer channels than kernel columns or a block's (first convs: 3 RGB
+  // planes, 3x3..11x11 kernels): taps packed [KH][b_ic][KW][b_oc] instead of
+  // [KH][KW][b_ic][b_oc], so each (row, lane) of an inside tile runs its KW taps in one run
+  // (Tile::kw_as_lanes).
+  bool kw_as_lanes = false;
+  int64_t blk = 0, w_kh = 0, w_kw = 0, w_lane = 0;
   std::vector<TapRange> rows;  // kh range per output row
   // The register tiles that cover an output row (the same for every row); a border tile's
   // per-tap pixel ranges start at masks[mask_at] (lo for each kw, then hi for each kw).
@@ -362,8 +367,11 @@ ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const floa
 
   // Zero for channels past the real counts.
   m.tile_major = c.w_prefetch_next != 0;
-  m.w_kw = b * b;
-  m.w_kh = g.kernel_w * m.w_kw;
+  m.kw_as_lanes =
+      input_block == 0 && g.kernel_w > 1 && g.kernel_w >= std::min<int64_t>(g.in_channels, b);
+  m.w_kw = m.kw_as_lanes ? b : b * b;
+  m.w_lane = m.kw_as_lanes ? g.kernel_w * b : b;
+  m.w_kh = g.kernel_w * b * b;
   m.blk = g.kernel_h * m.w_kh;
   for (int64_t oc = 0; oc < g.out_channels; ++oc) {
     const int64_t ob = oc / b, ob0 = ob / c.oc_tile * c.oc_tile;
@@ -373,7 +381,7 @@ ConvNchwc::ConvNchwc(const ConvGeometry& g, const ConvNchwcConfig& c, const floa
           m.tile_major ? ob0 * icb + (ic / b) * n_oc + ob - ob0 : ob * icb + ic / b;
       for (int64_t t = 0; t < taps; ++t) {
         const int64_t kh = t / g.kernel_w, kw = t % g.kernel_w;
-        m.weights.data[pair * m.blk + kh * m.w_kh + kw * m.w_kw + (ic % b) * b + oc % b] =
+        m.weights.data[pair * m.blk + kh * m.w_kh + kw * m.w_kw + (ic % b) * m.w_lane + oc % b] =
             weight_oihw[(oc * g.in_channels + ic) * taps + t];
       }
     }
@@ -555,6 +563,8 @@ void ConvNchwc::Impl::run_item(size_t item, const float* x, const float* sum, fl
   t.x_lane = x_lane;
   t.w_kh = w_kh;
   t.w_kw = w_kw;
+  t.w_lane = w_lane;
+  t.kw_as_lanes = kw_as_lanes;
   t.w_prefetch = c.w_prefetch * b;
   for (int64_t cg0 = 0; cg0 < icb; cg0 += chunk) {
     const int64_t groups = std::min(chunk, icb - cg0);

@@ -19,13 +19,14 @@ inline constexpr int kMaxOcTile = 8;
 // lives at y[o * y_ocb + p * b + l]; `sum` (nullable) has the same layout.
 struct Tile {
   const float* x;  // input of pixel 0, first group, first tap, lane 0
-  const float* w;  // packed weights of block 0, first group, first tap (lane stride b)
+  const float* w;  // packed weights of block 0, first group, first tap
   float* y;
   const float* bias;  // b * n_oc packed biases or null
   const float* sum;
   int64_t groups, lanes, last_lanes, kh, kw;
   int64_t x_group, x_lane, x_kh, x_kw, x_pixel;
   int64_t w_ocb, w_group, w_kh, w_kw;
+  int64_t w_lane = 0;  // floats between input lanes' weights (kw * b with kw_as_lanes); 0: b
   int64_t y_ocb;
   int64_t w_prefetch;  // floats ahead of each weight load to prefetch; 0: none
   // Null when every tap of every pixel is inside the input. Else, for tap column kw, only
@@ -43,6 +44,11 @@ struct Tile {
   // Non-temporal stores of the result (y must be aligned to the vector width): for outputs far
   // bigger than the caches, no read-for-ownership. The caller fences before others read y.
   bool stream = false;
+  // Plain input with few channels (first convs): weights packed [kh][lane][kw][b_oc], so that
+  // in a tile without borders each (kh, lane) runs its kw taps as one unrolled run (x step
+  // x_kw, weight step b) instead of kw runs of a few lanes each. Vector kernels only; the
+  // strides above describe the layout either way.
+  bool kw_as_lanes = false;
 };
 
 using TileFn = void (*)(const Tile&);

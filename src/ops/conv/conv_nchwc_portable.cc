@@ -11,6 +11,7 @@ void tile(const Tile& t) {
   const int n_ow = t.n_ow, n_oc = t.n_oc;
   const float* xg = t.x;
   const float* wg = t.w;
+  const int64_t w_lane = t.w_lane ? t.w_lane : B;
   for (int64_t g = 0; g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     for (int64_t kh = 0; kh < t.kh; ++kh) {
@@ -23,7 +24,7 @@ void tile(const Tile& t) {
           for (int p = p_lo; p < p_hi; ++p) {
             const float xv = xk[p * t.x_pixel + l * t.x_lane];
             for (int o = 0; o < n_oc; ++o) {
-              const float* w = wk + o * t.w_ocb + l * B;
+              const float* w = wk + o * t.w_ocb + l * w_lane;
               for (int i = 0; i < B; ++i) acc[p][o][i] += xv * w[i];
             }
           }

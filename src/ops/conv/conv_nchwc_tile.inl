@@ -9,13 +9,15 @@
 // constexpr bool tile_fits_here(block, ow, oc) says which tiles the ISA's registers hold.
 
 // One tap over `lanes` input lanes for the pixels [SL, OW - SR) of the tile. UNIT: the pixel
-// stride is B (blocked stride-1 input), a compile-time displacement.
+// stride is B (blocked stride-1 input), a compile-time displacement. w_lane: weight floats
+// from one lane to the next (B, except kw taps run as lanes: see Tile::kw_as_lanes).
 // LANES > 0: the lane count is that constant (a whole block): the loop unrolls by 4 with no
 // trip-count test (by 16 it measured no faster and took 12 s longer to compile per ISA file).
 template <class Ops, int B, int OW, int OC, int SL, int SR, bool UNIT, int LANES = 0>
 __attribute__((always_inline)) inline void tap_lanes(
     typename Ops::V (&acc)[OW][OC * B / Ops::kWidth], const float* xk, const float* wk,
-    int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb, int64_t w_pf) {
+    int64_t lanes, int64_t x_lane, int64_t x_pixel, int64_t w_ocb, int64_t w_pf,
+    int64_t w_lane = B) {
   using V = typename Ops::V;
   constexpr int W = Ops::kWidth;
   constexpr int VPB = B / W;
@@ -51,7 +53,7 @@ __attribute__((always_inline)) inline void tap_lanes(
 #pragma GCC unroll 4
     for (int l = 0; l < LANES; ++l) lane(xk + l * x_lane, wk + l * B);
   } else {
-    for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) lane(xk, wk);
+    for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += w_lane) lane(xk, wk);
   }
 }
 
@@ -81,6 +83,7 @@ void tile(const Tile& t) {
   }
 
   const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
+  const int64_t w_lane = t.w_lane ? t.w_lane : B;
   // The residual sum is read only in the epilogue, usually from memory (a block's input,
   // written layers ago): request its lines now so they arrive while the FMAs run.
   if (t.sum) {
@@ -121,7 +124,20 @@ void tile(const Tile& t) {
     prefetch_w_next();
     tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, w_pf);
   }
-  for (int64_t g = 0; !pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+  // Plain input, no borders in this tile: each (kh, lane) runs its kw taps as one run.
+  const bool kw_runs = !pointwise && t.kw_as_lanes && !t.pixel_lo;
+  for (int64_t g = 0; kw_runs && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
+    const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
+    for (int64_t kh = 0; kh < t.kh; ++kh) {
+      prefetch_w_next();
+      for (int64_t l = 0; l < lanes; ++l)
+        tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xg + kh * t.x_kh + l * x_lane,
+                                               wg + kh * t.w_kh + l * w_lane, t.kw, t.x_kw,
+                                               x_pixel, w_ocb, w_pf, t.w_kw);
+    }
+  }
+  for (int64_t g = 0; !pointwise && !kw_runs && g < t.groups;
+       ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     prefetch_next_group(g);
     for (int64_t kh = 0; kh < t.kh; ++kh) {
@@ -136,20 +152,21 @@ void tile(const Tile& t) {
         if (lo >= hi) continue;
         if (lo == 0 && hi == OW) {
           if (x_pixel == B)
-            tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf);
+            tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf,
+                                                  w_lane);
           else
             tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf);
+                                                   w_pf, w_lane);
         } else if (lo == 1 && hi == OW) {
           if constexpr (OW > 1)
             tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf);
+                                                   w_pf, w_lane);
         } else if (lo == 0 && hi == OW - 1) {
           if constexpr (OW > 1)
             tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf);
+                                                   w_pf, w_lane);
         } else {
-          for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += B) {
+          for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += w_lane) {
             if (w_pf) {
 #pragma GCC unroll 16
               for (int o = 0; o < OC; ++o) Ops::prefetch(wk + o * w_ocb + w_pf);
