@@ -198,8 +198,12 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(const Con
   // them (the dense kernel's choice). Measured (bench_pointwise_depthwise_nchwc_bench, one
   // thread): 14x2 beat 9x3 and 7x3 on MobileNetV2's 56x56 blocks even where the chunk of 9
   // blocks leaves a 1-block tile.
+  // AVX2 with 16-channel blocks (two vectors per block): one block by 6 pixels, as the dense
+  // kernel; two blocks would leave room for 2 pixels (8 accumulators, 4 weight vectors per 2
+  // broadcasts).
   const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
-  int oc = static_cast<int>(std::min<int64_t>(2, chunk));
+  const bool two_vectors = fit_isa == Isa::kAvx2 && block == 16;
+  int oc = static_cast<int>(std::min<int64_t>(two_vectors ? 1 : 2, chunk));
   if (!conv_nchwc::tile_fits(fit_isa, block, 1, oc)) oc = 1;
   int ow = 0;
   while (ow < conv_nchwc::kMaxOwTile && conv_nchwc::tile_fits(fit_isa, block, ow + 1, oc)) ++ow;
