@@ -63,6 +63,7 @@ const std::vector<Case>& cases() {
       {"spatial_2x3", 1, 16, 32, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1},
       {"batch2", 2, 20, 36, 6, 7, 3, 3, 1, 1, 1, 1, 1, 1},
       {"batch2_1x1", 2, 40, 24, 4, 5, 1, 1, 1, 1, 0, 0, 0, 0},
+      {"batch2_1x1_s2x3", 2, 40, 24, 9, 8, 1, 1, 2, 3, 0, 0, 0, 0},
       {"wide_row", 1, 16, 32, 3, 40, 3, 3, 1, 1, 1, 1, 1, 1},
       {"kernel_larger_than_input", 1, 8, 16, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2},
       // Plain inputs of few channels run the kernel columns as lanes (kw_as_lanes): wide rows
@@ -115,6 +116,15 @@ std::vector<ConvNchwcConfig> configs(const ConvGeometry& g, Isa isa, int block) 
   ConvNchwcConfig s = d;
   s.stream_out = 1;  // the test's unaligned vectors take the normal stores: see StreamOut
   out.push_back(s);
+  // Strided 1x1s subsample by default: every config again on the strided kernel itself.
+  if (d.subsample) {
+    const size_t n = out.size();
+    for (size_t i = 0; i < n; ++i) {
+      ConvNchwcConfig strided = out[i];
+      strided.subsample = 0;
+      out.push_back(strided);
+    }
+  }
   return out;
 }
 
@@ -408,6 +418,20 @@ TEST(ConvNchwc, DefaultConfigOfAFirstConv) {
   }
 }
 
+// Strided 1x1s without padding (ResNet's downsamples) subsample by default; nothing else does.
+TEST(ConvNchwc, DefaultConfigSubsamplesStridedPointwise) {
+  const Case down{"down", 1, 64, 128, 14, 14, 1, 1, 2, 2, 0, 0, 0, 0};
+  const Case padded{"padded", 1, 64, 128, 14, 14, 1, 1, 2, 2, 1, 1, 1, 1};
+  const Case flat{"flat", 1, 64, 128, 14, 14, 1, 1, 1, 1, 0, 0, 0, 0};
+  const Case k3{"k3", 1, 64, 128, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1};
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+    EXPECT_EQ(default_conv_nchwc_config(geometry(down), isa, 16).subsample, 1);
+    EXPECT_EQ(default_conv_nchwc_config(geometry(padded), isa, 16).subsample, 0);
+    EXPECT_EQ(default_conv_nchwc_config(geometry(flat), isa, 16).subsample, 0);
+    EXPECT_EQ(default_conv_nchwc_config(geometry(k3), isa, 16).subsample, 0);
+  }
+}
+
 TEST(ConvNchwc, ConfigJsonRoundTrip) {
   ConvNchwcConfig c;
   c.isa = best_isa();
@@ -421,6 +445,7 @@ TEST(ConvNchwc, ConfigJsonRoundTrip) {
   c.w_prefetch = 16;
   c.w_prefetch_next = 1;
   c.stream_out = 1;
+  c.subsample = 1;
   const nlohmann::json j = conv_nchwc_config_to_json(c);
   EXPECT_EQ(conv_nchwc_config_from_json(j), c);
   EXPECT_EQ(conv_nchwc_config_from_json(nlohmann::json::parse(j.dump())), c);
@@ -431,7 +456,7 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(nlohmann::json::array()), Error);
   for (const char* key :
        {"isa", "block", "ow_tile", "oc_tile", "ic_chunk", "oh_chunk", "loop_order", "oc_chunk",
-        "w_prefetch", "w_prefetch_next", "stream_out"}) {
+        "w_prefetch", "w_prefetch_next", "stream_out", "subsample"}) {
     nlohmann::json missing = good;
     missing.erase(key);
     if (std::string(key) == "loop_order")  // optional: older records lack it
@@ -444,6 +469,8 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
       EXPECT_EQ(conv_nchwc_config_from_json(missing).w_prefetch_next, 0);
     else if (std::string(key) == "stream_out")  // optional too
       EXPECT_EQ(conv_nchwc_config_from_json(missing).stream_out, 0);
+    else if (std::string(key) == "subsample")  // optional too
+      EXPECT_EQ(conv_nchwc_config_from_json(missing).subsample, 0);
     else
       EXPECT_THROW(conv_nchwc_config_from_json(missing), Error) << key;
     nlohmann::json wrong_type = good;
@@ -468,6 +495,7 @@ TEST(ConvNchwc, ConfigJsonRejectsBadInput) {
   EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch", 5000)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("w_prefetch_next", 2)), Error);
   EXPECT_THROW(conv_nchwc_config_from_json(with("stream_out", -1)), Error);
+  EXPECT_THROW(conv_nchwc_config_from_json(with("subsample", 2)), Error);
 }
 
 TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
@@ -494,6 +522,9 @@ TEST(ConvNchwc, ConfigProblemRejectsInvalidCombinations) {
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   bad = c;
   bad.stream_out = 2;
+  EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
+  bad = c;
+  bad.subsample = 1;  // a 3x3 stride-1 conv: nothing to subsample
   EXPECT_NE(conv_nchwc_config_problem(g, bad), "");
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
     bad = default_conv_nchwc_config(g, isa, 16);

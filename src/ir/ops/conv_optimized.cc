@@ -81,7 +81,8 @@ void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedO
   op.packed_bytes = conv->packed_bytes();
   op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
                    std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
-                   " oc" + std::to_string(config.oc_tile);
+                   " oc" + std::to_string(config.oc_tile) +
+                   (config.subsample && s.input_block ? " subsampled" : "");
   const int sum_input = s.sum_input;
   op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
     conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);

@@ -53,6 +53,11 @@ struct ConvNchwcConfig {
   // 1: non-temporal stores of a blocked output (when y is 64-byte aligned): no read for
   // ownership of lines that are only written, for outputs far bigger than the caches.
   int stream_out = 0;
+  // 1: a 1x1 conv with stride > 1 and no padding on a blocked input first copies the pixels it
+  // reads into a compact buffer, then runs as a stride-1 conv at that geometry's default config
+  // (the other knobs then do not apply): the strided kernel touches every other pixel line and
+  // misses the pointwise loop. Ignored for a plain input.
+  int subsample = 0;
   bool operator==(const ConvNchwcConfig&) const = default;
 };
 
@@ -61,6 +66,8 @@ nlohmann::json conv_nchwc_config_to_json(const ConvNchwcConfig& config);
 ConvNchwcConfig conv_nchwc_config_from_json(const nlohmann::json& json);
 // Empty when the config can run the geometry on this CPU, else why not.
 std::string conv_nchwc_config_problem(const ConvGeometry& geometry, const ConvNchwcConfig& config);
+// Whether `subsample` can apply: a 1x1 kernel, a stride above 1, no padding.
+bool conv_nchwc_can_subsample(const ConvGeometry& geometry);
 // A good config for any geometry (the auto-tuner's starting point).
 ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& geometry, Isa isa, int block);
 
