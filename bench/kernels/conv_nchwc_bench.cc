@@ -82,7 +82,7 @@ ConvGeometry geometry(const Layer& l) {
 }
 
 ConvNchwcConfig config_for(const ConvGeometry& g, Isa isa) {
-  ConvNchwcConfig c = default_conv_nchwc_config(g, isa, isa == Isa::kAvx2 ? 8 : 16);
+  ConvNchwcConfig c = default_conv_nchwc_config(g, isa, layout_block(isa));
   if (const char* env = std::getenv("CONV_NCHWC_CONFIG")) {
     nlohmann::json j = conv_nchwc_config_to_json(c);
     j.update(nlohmann::json::parse(env));

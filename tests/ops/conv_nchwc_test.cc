@@ -432,6 +432,33 @@ TEST(ConvNchwc, DefaultConfigSubsamplesStridedPointwise) {
   }
 }
 
+// The name says the tiles that run: a subsampled conv's are those of the stride-1 conv on its
+// compact copy (the strided geometry's default may tile its rows differently).
+TEST(ConvNchwc, NameSaysTheTilesThatRun) {
+  const Isa isa = best_isa();
+  const int b = layout_block(isa);
+  const Case down{"down", 1, 64, 128, 56, 56, 1, 1, 2, 2, 0, 0, 0, 0};
+  const ConvGeometry g = geometry(down);
+  ConvGeometry compact = g;
+  compact.in_h = g.out_h;
+  compact.in_w = g.out_w;
+  compact.stride_h = compact.stride_w = 1;
+  const std::vector<float> w(static_cast<size_t>(g.out_channels * g.in_channels), 0.5f);
+  auto expected = [&](const ConvNchwcConfig& c) {
+    return "conv_nchw" + std::to_string(b) + "c " + std::string(isa_name(isa)) + " ow" +
+           std::to_string(c.ow_tile) + " oc" + std::to_string(c.oc_tile);
+  };
+  const ConvNchwcConfig strided = default_conv_nchwc_config(g, isa, b);
+  ASSERT_EQ(strided.subsample, 1);
+  const ConvNchwc sub(g, strided, w.data(), nullptr, b, b, Epilogue{});
+  EXPECT_EQ(sub.name(), expected(default_conv_nchwc_config(compact, isa, b)) + " subsampled");
+  ConvNchwcConfig plain = strided;
+  plain.subsample = 0;
+  plain.ow_tile = 3;
+  const ConvNchwc direct(g, plain, w.data(), nullptr, b, b, Epilogue{});
+  EXPECT_EQ(direct.name(), expected(plain));
+}
+
 TEST(ConvNchwc, ConfigJsonRoundTrip) {
   ConvNchwcConfig c;
   c.isa = best_isa();

@@ -79,10 +79,7 @@ void bind_dense(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, PreparedO
   auto conv = std::make_shared<ConvNchwc>(g, config, s.weight, s.bias, s.input_block,
                                           s.output_block, s.epilogue);
   op.packed_bytes = conv->packed_bytes();
-  op.kernel_name = "conv_nchw" + std::to_string(config.block) + "c " +
-                   std::string(isa_name(config.isa)) + " ow" + std::to_string(config.ow_tile) +
-                   " oc" + std::to_string(config.oc_tile) +
-                   (config.subsample && s.input_block ? " subsampled" : "");
+  op.kernel_name = conv->name();
   const int sum_input = s.sum_input;
   op.run = [conv, pool, sum_input](TensorsIn in, TensorsOut out) {
     conv->run(in[0]->data<float>(), sum_of(in, sum_input), out[0]->data<float>(), pool);
@@ -157,7 +154,6 @@ void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, int64_t
   auto convs = std::make_shared<std::vector<ConvNchwc>>();
   convs->reserve(static_cast<size_t>(merged));
   int64_t bytes = 0;
-  ConvNchwcConfig first_config;
   for (int64_t m = 0; m < merged; ++m) {
     const int64_t members = std::min(merge, groups - m * merge);
     ConvGeometry gm = g;
@@ -172,16 +168,12 @@ void bind_grouped(const OptimizedConvSpec& s, Isa isa, ThreadPool* pool, int64_t
             w[static_cast<size_t>(((j * cout_g + o) * gm.in_channels + j * cin_g + i) * taps + t)] =
                 s.weight[(((m * merge + j) * cout_g + o) * cin_g + i) * taps + t];
     const ConvNchwcConfig config = default_conv_nchwc_config(gm, isa, working_block(s, isa));
-    if (m == 0) first_config = config;
     convs->emplace_back(gm, config, w.data(), s.bias ? s.bias + m * merge * cout_g : nullptr,
                         s.input_block, s.output_block, s.epilogue);
     bytes += convs->back().packed_bytes();
   }
   op.packed_bytes = bytes;
-  op.kernel_name = "conv_nchw" + std::to_string(first_config.block) + "c " +
-                   std::string(isa_name(first_config.isa)) + " ow" +
-                   std::to_string(first_config.ow_tile) + " oc" +
-                   std::to_string(first_config.oc_tile) + " x" + std::to_string(merged) + " groups";
+  op.kernel_name = convs->front().name() + " x" + std::to_string(merged) + " groups";
   if (merge > 1)
     op.kernel_name += " (" + std::to_string(groups) + " merged by " + std::to_string(merge) + ")";
   const int64_t in_step = merge * cin_g * g.in_h * g.in_w;

@@ -158,13 +158,12 @@ ConvNchwcConfig default_conv_nchwc_config(const ConvGeometry& g, Isa isa, int bl
   // wider single-block tiles (28x1: one broadcast per FMA) and taller ones (6x4, 7x3). Short
   // rows trade the unused pixel slots for more oc blocks. The portable path sizes like AVX2.
   const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
-  const int vpb = fit_isa == Isa::kAvx2 ? block / 8 : 1;
   auto widest = [&](int oc) {
     int ow = 0;
     while (ow < conv_nchwc::kMaxOwTile && conv_nchwc::tile_fits(fit_isa, block, ow + 1, oc)) ++ow;
     return ow;
   };
-  int oc = static_cast<int>(std::min<int64_t>(ocb, vpb == 1 ? 2 : 1));
+  int oc = static_cast<int>(std::min<int64_t>(ocb, conv_nchwc::default_oc_blocks(isa, block)));
   int ow = widest(oc);
   if (row < ow) {
     ow = static_cast<int>(row);
@@ -478,6 +477,13 @@ int64_t ConvNchwc::packed_bytes() const {
 
 const ConvNchwcConfig& ConvNchwc::config() const {
   return impl_->c;
+}
+
+std::string ConvNchwc::name() const {
+  if (impl_->compact) return impl_->compact->name() + " subsampled";
+  const ConvNchwcConfig& c = impl_->c;
+  return "conv_nchw" + std::to_string(c.block) + "c " + std::string(isa_name(c.isa)) + " ow" +
+         std::to_string(c.ow_tile) + " oc" + std::to_string(c.oc_tile);
 }
 
 // Runs one tile whose x/w/kh/kw/n_ow/n_oc fields are set: output pixel q (row-major within the

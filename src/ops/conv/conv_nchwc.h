@@ -86,6 +86,9 @@ class ConvNchwc {
   void run(const float* x, const float* sum, float* y, ThreadPool* pool) const;
   int64_t packed_bytes() const;
   const ConvNchwcConfig& config() const;
+  // "conv_nchw16c avx2 ow6 oc1" and the like: the tiles that run (a subsampled conv's are
+  // those of the stride-1 conv on the compact copy, with " subsampled" after them).
+  std::string name() const;
 
  private:
   struct Impl;

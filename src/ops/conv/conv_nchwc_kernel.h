@@ -72,6 +72,14 @@ constexpr bool tile_fits(Isa isa, int block, int ow_tile, int oc_tile) {
   return false;
 }
 
+// The oc blocks a default register tile takes: two, so that each broadcast feeds two blocks'
+// FMAs; one where a block takes two vectors (AVX2 with 16-channel blocks), since two would
+// leave room for 2 pixels (8 accumulators, 4 weight vectors per 2 broadcasts) against 6 with
+// one. Portable kernels are sized as AVX2's. Shared by the dense, Winograd and fused defaults.
+constexpr int default_oc_blocks(Isa isa, int block) {
+  return (isa == Isa::kAvx2 || isa == Isa::kPortable) && block == 16 ? 1 : 2;
+}
+
 // The kernel for (block, n_ow, n_oc); only called after tile_fits said yes for the variant.
 namespace portable {
 TileFn tile_kernel(int block, int n_ow, int n_oc);

@@ -194,16 +194,12 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(const Con
       c.row_splits = static_cast<int>(per_image);
   }
   const int64_t chunk = c.cb_chunk > 0 ? c.cb_chunk : mid_cb;
-  // The pointwise tile: two oc blocks by the widest pixel count the registers hold beside
-  // them (the dense kernel's choice). Measured (bench_pointwise_depthwise_nchwc_bench, one
-  // thread): 14x2 beat 9x3 and 7x3 on MobileNetV2's 56x56 blocks even where the chunk of 9
-  // blocks leaves a 1-block tile.
-  // AVX2 with 16-channel blocks (two vectors per block): one block by 6 pixels, as the dense
-  // kernel; two blocks would leave room for 2 pixels (8 accumulators, 4 weight vectors per 2
-  // broadcasts).
+  // The pointwise tile: the dense kernel's oc blocks by the widest pixel count the registers
+  // hold beside them. Measured (bench_pointwise_depthwise_nchwc_bench, one thread): 14x2 beat
+  // 9x3 and 7x3 on MobileNetV2's 56x56 blocks with AVX-512 even where the chunk of 9 blocks
+  // leaves a 1-block tile.
   const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
-  const bool two_vectors = fit_isa == Isa::kAvx2 && block == 16;
-  int oc = static_cast<int>(std::min<int64_t>(two_vectors ? 1 : 2, chunk));
+  int oc = static_cast<int>(std::min<int64_t>(conv_nchwc::default_oc_blocks(isa, block), chunk));
   if (!conv_nchwc::tile_fits(fit_isa, block, 1, oc)) oc = 1;
   int ow = 0;
   while (ow < conv_nchwc::kMaxOwTile && conv_nchwc::tile_fits(fit_isa, block, ow + 1, oc)) ++ow;

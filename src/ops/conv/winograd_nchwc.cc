@@ -192,12 +192,9 @@ WinogradNchwcConfig default_winograd_nchwc_config(const ConvGeometry& g, Isa isa
   const int64_t ocb = std::max<int64_t>(1, ceil_div(g.out_channels, b));
   const int64_t tiles =
       std::max<int64_t>(1, g.batch * ceil_div(g.out_h, c.tile) * ceil_div(g.out_w, c.tile));
-  // GEMM register tile: two oc blocks x the most tiles that fit, like the direct kernel's.
+  // GEMM register tile: the direct kernel's oc blocks x the most tiles that fit.
   const Isa fit_isa = isa == Isa::kPortable ? Isa::kAvx2 : isa;
-  // With 16-channel blocks on AVX2 (two vectors per block) one oc block: 2 x 2 tiles would leave
-  // room for 2 tiles only (8 accumulators, 4 weight vectors per 2 broadcasts).
-  const bool two_vectors = fit_isa == Isa::kAvx2 && block == 16;
-  int oc = static_cast<int>(std::min<int64_t>(ocb, two_vectors ? 1 : 2));
+  int oc = static_cast<int>(std::min<int64_t>(ocb, conv_nchwc::default_oc_blocks(isa, block)));
   if (!conv_nchwc::tile_fits(fit_isa, block, 2, oc)) oc = 1;
   int nt = 1;
   while (nt < conv_nchwc::kMaxOwTile && conv_nchwc::tile_fits(fit_isa, block, nt + 1, oc)) ++nt;
