@@ -162,6 +162,7 @@ const OpRegistry& op_registry() {
     register_pool_ops(r);
     register_normalization_ops(r);
     register_gemm_ops(r);
+    register_einsum_ops(r);
     register_elementwise_ops(r);
     register_activation_ops(r);
     register_reduce_ops(r);

@@ -1,6 +1,5 @@
 // Registry entries for Gemm and MatMul.
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -11,6 +10,7 @@
 #include "ops/common/broadcast.h"
 #include "ops/gemm/gemm_packed.h"
 #include "ops/gemm/gemm_reference.h"
+#include "ops/gemm/gemm_runtime_b.h"
 
 namespace hone {
 namespace {
@@ -205,58 +205,14 @@ void bind_packed_matmul(const OpContext& ctx, const MatMulParams& p, int64_t b_c
   };
 }
 
-// GemmPacked objects for a B computed at run time, one per thread that can run a batch
-// matrix at once; a task claims a free one.
-struct RuntimeGemms {
-  std::vector<GemmPacked> gemms;
-  std::unique_ptr<std::atomic<bool>[]> busy;
-  int claim() {
-    for (size_t i = 0; i < gemms.size(); ++i)
-      if (!busy[i].exchange(true, std::memory_order_acquire)) return static_cast<int>(i);
-    return -1;
-  }
-  void release(int i) { busy[static_cast<size_t>(i)].store(false, std::memory_order_release); }
-};
-
-// MatMul whose B is computed at run time (attention's Q·Kᵀ and weights·V): each batch
-// matrix of B is packed into panels when it is used (k·n copies against m·n·k FMAs) and runs
-// on the packed kernel. With at least as many batch matrices as threads, each thread takes
-// whole matrices; otherwise they run one after the other, each split over the threads.
+// MatMul whose B is computed at run time: B packed per use (decision 017).
 void bind_runtime_matmul(const OpContext& ctx, const MatMulParams& p, PreparedOp& op) {
-  const KernelOptions& ko = ctx.kernel_options();
-  const int threads = pool_threads(ctx);
-  const auto batches = static_cast<int64_t>(p.a_offsets.size());
-  const bool by_batch = threads > 1 && batches >= threads;
-  const int slots = by_batch ? threads : 1;
-  const GemmPackedConfig config =
-      default_gemm_packed_config(p.m, p.n, p.k, ko.isa, by_batch ? 1 : threads);
-  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, p.k * p.n)), 0.0f);
-  auto state = std::make_shared<RuntimeGemms>();
-  for (int i = 0; i < slots; ++i)
-    state->gemms.emplace_back(p.n, p.k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
-  state->busy = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
-  op.kernel_name = state->gemms.front().kernel_name() + " (B packed per run)";
+  auto gemm = std::make_shared<GemmRuntimeB>(p, ctx.kernel_options().isa, pool_threads(ctx));
+  op.kernel_name = gemm->kernel_name();
   op.needs_zeroed_outputs = false;
-  ThreadPool* pool = ko.pool;
-  op.run = [state, p, pool, by_batch](TensorsIn in, TensorsOut out) {
-    const float* a = in[0]->data<float>();
-    const float* b = in[1]->data<float>();
-    float* y = out[0]->data<float>();
-    auto one = [&](size_t i, GemmPacked& g, ThreadPool* split) {
-      g.repack(b + p.b_offsets[i], false, 1.0f);
-      g.run(p.m, a + p.a_offsets[i], p.k, false, nullptr, 0, 0, 0.0f,
-            y + static_cast<int64_t>(i) * p.m * p.n, split);
-    };
-    if (!by_batch) {
-      for (size_t i = 0; i < p.a_offsets.size(); ++i) one(i, state->gemms.front(), pool);
-      return;
-    }
-    parallel_for(pool, p.a_offsets.size(), [&](size_t i) {
-      const int slot = state->claim();
-      if (slot < 0) throw Error("MatMul: more concurrent tasks than packed-B buffers");
-      one(i, state->gemms[static_cast<size_t>(slot)], nullptr);
-      state->release(slot);
-    });
+  ThreadPool* pool = ctx.kernel_options().pool;
+  op.run = [gemm, pool](TensorsIn in, TensorsOut out) {
+    gemm->run(in[0]->data<float>(), in[1]->data<float>(), out[0]->data<float>(), pool);
   };
 }
 

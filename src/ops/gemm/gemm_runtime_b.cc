@@ -1,0 +1,53 @@
+#include "ops/gemm/gemm_runtime_b.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hone {
+
+GemmRuntimeB::GemmRuntimeB(const MatMulParams& p, Isa isa, int threads) : p_(p) {
+  const auto batches = static_cast<int64_t>(p.a_offsets.size());
+  by_batch_ = threads > 1 && batches >= threads;
+  const int slots = by_batch_ ? threads : 1;
+  const GemmPackedConfig config =
+      default_gemm_packed_config(p.m, p.n, p.k, isa, by_batch_ ? 1 : threads);
+  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, p.k * p.n)), 0.0f);
+  for (int i = 0; i < slots; ++i)
+    gemms_.emplace_back(p.n, p.k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
+  busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
+}
+
+int GemmRuntimeB::claim() {
+  for (size_t i = 0; i < gemms_.size(); ++i)
+    if (!busy_[i].exchange(true, std::memory_order_acquire)) return static_cast<int>(i);
+  return -1;
+}
+
+void GemmRuntimeB::release(int slot) {
+  busy_[static_cast<size_t>(slot)].store(false, std::memory_order_release);
+}
+
+void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* pool) {
+  auto one = [&](size_t i, GemmPacked& g, ThreadPool* split) {
+    g.repack(b + p_.b_offsets[i], false, 1.0f);
+    g.run(p_.m, a + p_.a_offsets[i], p_.k, false, nullptr, 0, 0, 0.0f,
+          y + static_cast<int64_t>(i) * p_.m * p_.n, split);
+  };
+  if (!by_batch_) {
+    for (size_t i = 0; i < p_.a_offsets.size(); ++i) one(i, gemms_.front(), pool);
+    return;
+  }
+  parallel_for(pool, p_.a_offsets.size(), [&](size_t i) {
+    const int slot = claim();
+    if (slot < 0) throw Error("GemmRuntimeB: more concurrent tasks than packed-B buffers");
+    one(i, gemms_[static_cast<size_t>(slot)], nullptr);
+    release(slot);
+  });
+}
+
+std::string GemmRuntimeB::kernel_name() const {
+  return gemms_.front().kernel_name() + " (B packed per run)";
+}
+
+}  // namespace hone

@@ -1,0 +1,42 @@
+// Batched float32 MatMul whose B is computed at run time (attention's Q·Kᵀ and weights·V,
+// Einsum's contractions): each batch matrix of B is packed into panels when it is used (k·n
+// copies against m·n·k FMAs) and runs on the packed kernel (decision 017).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/cpu_features.h"
+#include "core/thread_pool.h"
+#include "ops/gemm/gemm_packed.h"
+#include "ops/gemm/gemm_reference.h"
+
+namespace hone {
+
+class GemmRuntimeB {
+ public:
+  // For p (m, n, k > 0) run on `threads` threads: with at least as many batch matrices as
+  // threads, each thread takes whole matrices with its own packed buffer; otherwise they run
+  // one after the other, each split over the threads.
+  GemmRuntimeB(const MatMulParams& p, Isa isa, int threads);
+
+  // y[i] ([m, n], contiguous) = a[a_offsets[i] ...] @ b[b_offsets[i] ...] for every batch i;
+  // y is written completely. Calls on one object must not overlap.
+  void run(const float* a, const float* b, float* y, ThreadPool* pool);
+
+  std::string kernel_name() const;
+
+ private:
+  // A task claims a free packed buffer; -1 when none is free.
+  int claim();
+  void release(int slot);
+
+  MatMulParams p_;
+  bool by_batch_;
+  std::vector<GemmPacked> gemms_;
+  std::unique_ptr<std::atomic<bool>[]> busy_;
+};
+
+}  // namespace hone
