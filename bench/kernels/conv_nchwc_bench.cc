@@ -67,6 +67,8 @@ const Layer kLayers[] = {
     // RegNet-X-400MF's first 1x1s: few channels over large images.
     {"1x1_32_32_112", 32, 32, 112, 1, 1},
     {"1x1_32_64_56", 32, 64, 56, 1, 1},
+    // Inception-v3's Mixed_6a 3x3 stride 2 (4 MB of weights).
+    {"3x3_288_384_35_s2", 288, 384, 35, 3, 2},
 };
 
 ConvGeometry geometry(const Layer& l) {
