@@ -77,19 +77,29 @@ void tile(const TileArgs& t) {
   for (int v = 0; v < NV; ++v)
     bias[v] = t.last && t.bias && any[v] ? _mm256_maskload_ps(t.bias + v * kLanes, masks[v])
                                          : _mm256_setzero_ps();
-  const bool activate = t.last && t.epilogue && t.epilogue->kind != Activation::kNone;
-  for (int r = 0; r < MR && r < t.rows; ++r) {
+    // Stores first, then the activation over the stored rows: an accumulator alive across the
+    // out-of-line epilogue call made GCC give every accumulator a stack home and store it on each
+    // step of the k loop (12 stores per 12 FMAs in the 6x16 tile: 28 GFLOP/s of a 100 peak).
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    if (r >= t.rows) break;
     float* yr = t.y + r * t.ldy;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       if (!any[v]) continue;
       __m256 x = acc[0][r][v];
       if (t.accumulate) x = _mm256_add_ps(x, _mm256_maskload_ps(yr + v * kLanes, masks[v]));
-      if (t.last) {
-        x = _mm256_add_ps(x, bias[v]);
-        if (activate) x = epilogue_vec(x, *t.epilogue);
-      }
+      if (t.last) x = _mm256_add_ps(x, bias[v]);
       _mm256_maskstore_ps(yr + v * kLanes, masks[v], x);
+    }
+  }
+  if (!t.last || !t.epilogue || t.epilogue->kind == Activation::kNone) return;
+  for (int r = 0; r < MR && r < t.rows; ++r) {
+    float* yr = t.y + r * t.ldy;
+    for (int v = 0; v < NV; ++v) {
+      if (!any[v]) continue;
+      const __m256 x = _mm256_maskload_ps(yr + v * kLanes, masks[v]);
+      _mm256_maskstore_ps(yr + v * kLanes, masks[v], epilogue_vec(x, *t.epilogue));
     }
   }
 }
