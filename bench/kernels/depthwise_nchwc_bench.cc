@@ -1,8 +1,10 @@
 // Micro-benchmark of the depthwise blocked conv on MobileNetV2's depthwise layers (3x3, pad 1,
 // batch 1, blocked in and out, ReLU6 epilogue): GFLOP/s and memory traffic per layer.
 //   bench_depthwise_nchwc --benchmark_filter='c144_56' --benchmark_repetitions=5
+// DW_OW_TILE=N overrides the default config's ow_tile (2, 4, ..., 16).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -48,7 +50,9 @@ void depthwise(benchmark::State& state) {
   std::vector<float> x(static_cast<size_t>(cb * l.hw * l.hw * block));
   for (float& v : x) v = dist(gen);
   std::vector<float> y(static_cast<size_t>(cb * g.out_h * g.out_w * block));
-  const DepthwiseNchwcConfig config = default_depthwise_nchwc_config(g, isa, block);
+  DepthwiseNchwcConfig config = default_depthwise_nchwc_config(g, isa, block);
+  // DW_OW_TILE overrides the default register tile (for tuning).
+  if (const char* env = std::getenv("DW_OW_TILE")) config.ow_tile = std::atoi(env);
   DepthwiseNchwc conv(g, config, w.data(), bias.data(), block, block,
                       {Activation::kClip, 0.0f, 6.0f});
   auto pool = std::make_unique<ThreadPool>(threads);

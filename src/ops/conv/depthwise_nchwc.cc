@@ -76,6 +76,23 @@ void depthwise_interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi)
   hi = std::max(lo, std::min(g.out_w, hi));
 }
 
+int depthwise_default_ow_tile(const ConvGeometry& g, Isa isa, int block) {
+  int64_t lo = 0, hi = 0;
+  depthwise_interior_columns(g, lo, hi);
+  // Portable code keeps its 8-lane accumulators in SSE pairs: fewer of them fit. AVX-512's 32
+  // registers hold 14 accumulators beside the 3x3 row kernel's 9 weights; wider stride-1 tiles
+  // measured faster on MobileNetV2's 14x14 layers, stride-2 ones did not. The 16 ymm registers
+  // (AVX2, and AVX-512 with block 8, which runs the AVX2 code) hold 5 beside the 9 weights, the
+  // bias and the input vector; 8 spilled: MobileNetV2's stride-1 layers 1.15-1.3x faster at 4-5
+  // than at 8 on Zen 3 (bench_depthwise_nchwc, one thread, two alternating rounds).
+  const bool ymm16 = isa == Isa::kAvx2 || (isa == Isa::kAvx512 && block == 8);
+  const bool wide = isa == Isa::kAvx512 && block == 16 && g.stride_w == 1;
+  const int64_t max_tile = isa == Isa::kPortable ? 4 : ymm16 ? 5 : wide ? 14 : 8;
+  const int64_t width = std::max<int64_t>(1, hi - lo);
+  const int64_t tiles = ceil_div(width, max_tile);
+  return static_cast<int>(std::clamp<int64_t>(ceil_div(width, tiles), 1, max_tile));
+}
+
 bool depthwise_fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi) {
   if (g.kernel_h != 3 || g.kernel_w != 3 || g.dilation_h != 1 || g.dilation_w != 1) return false;
   if (g.stride_w > 2 || g.pad_left > 1 || lo != g.pad_left) return false;
@@ -151,16 +168,7 @@ DepthwiseNchwcConfig default_depthwise_nchwc_config(const ConvGeometry& g, Isa i
   DepthwiseNchwcConfig c;
   c.isa = isa;
   c.block = block;
-  int64_t lo = 0, hi = 0;
-  depthwise_interior_columns(g, lo, hi);
-  // Portable code keeps its 8-lane accumulators in SSE pairs: fewer of them fit. AVX-512's 32
-  // registers hold 14 accumulators beside the 3x3 row kernel's 9 weights; wider stride-1 tiles
-  // measured faster on MobileNetV2's 14x14 layers, stride-2 ones did not.
-  const bool wide = isa == Isa::kAvx512 && block == 16 && g.stride_w == 1;
-  const int64_t max_tile = isa == Isa::kPortable ? 4 : wide ? 14 : 8;
-  const int64_t width = std::max<int64_t>(1, hi - lo);
-  const int64_t tiles = ceil_div(width, max_tile);
-  c.ow_tile = static_cast<int>(std::clamp<int64_t>(ceil_div(width, tiles), 1, max_tile));
+  c.ow_tile = depthwise_default_ow_tile(g, isa, block);
   const int64_t planes = g.batch * ceil_div(g.out_channels, block);
   const int64_t chunks = std::max<int64_t>(1, ceil_div(kTargetWorkItems, planes));
   c.oh_chunk = static_cast<int>(std::max<int64_t>(1, ceil_div(g.out_h, chunks)));

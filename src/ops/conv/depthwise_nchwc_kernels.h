@@ -50,6 +50,11 @@ DepthwiseRowsFn depthwise_rows_kernel(Isa isa, int block);
 // Output columns [lo, hi) whose every tap reads an in-range input column.
 void depthwise_interior_columns(const ConvGeometry& g, int64_t& lo, int64_t& hi);
 
+// The default register tile (output pixels) for the geometry: the widest the ISA's registers
+// hold, evened out over the interior columns (54: 5 x 10 + 4, not 8 x 6 + 6). Shared by the
+// depthwise kernel's default and the fused pointwise+depthwise one's.
+int depthwise_default_ow_tile(const ConvGeometry& g, Isa isa, int block);
+
 // Whether the 3x3 row kernel (fast3x3) can run the geometry, given its interior columns: every
 // output column's window misses at most its first column (left pad) or its last (right pad).
 bool depthwise_fits_3x3_kernel(const ConvGeometry& g, int64_t lo, int64_t hi);

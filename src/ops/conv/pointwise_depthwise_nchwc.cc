@@ -213,14 +213,7 @@ PointwiseDepthwiseNchwcConfig default_pointwise_depthwise_nchwc_config(const Con
          band_input_rows(dw, rows + 1) * row_bytes <= kScratchBudget)
     ++rows;
   c.rows = static_cast<int>(rows);
-  // The depthwise tile as the depthwise kernel picks it.
-  const bool wide = isa == Isa::kAvx512 && block == 16 && dw.stride_w == 1;
-  const int64_t max_tile = isa == Isa::kPortable ? 4 : wide ? 14 : 8;
-  int64_t lo = 0, hi = 0;
-  depthwise_interior_columns(dw, lo, hi);
-  const int64_t width = std::max<int64_t>(1, hi - lo);
-  c.dw_ow_tile = static_cast<int>(
-      std::clamp<int64_t>(ceil_div(width, ceil_div(width, max_tile)), 1, max_tile));
+  c.dw_ow_tile = depthwise_default_ow_tile(dw, isa, block);
   return c;
 }
 
