@@ -307,7 +307,8 @@ TEST(ChannelGather, KernelNameSaysWhichVariant) {
     EXPECT_EQ(name(8, Isa::kAvx512), "channel_gather_nchw8c_avx2");
   }
   if (isa_supported(Isa::kAvx2)) {
-    EXPECT_EQ(name(16, Isa::kAvx2), "channel_gather_nchw16c_portable");
+    EXPECT_EQ(name(16, Isa::kAvx2), "channel_gather_nchw16c_avx2");
+    EXPECT_EQ(name(8, Isa::kAvx2), "channel_gather_nchw8c_avx2");
   }
 }
 

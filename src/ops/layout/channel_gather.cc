@@ -52,9 +52,10 @@ ChannelGather::ChannelGather(ChannelGatherShape shape, Isa isa)
     : shape_(std::move(shape)), isa_(Isa::kPortable) {
   const int b = shape_.block;
   if (b == 0) return;
-  // Blocks of 16 need AVX-512's 16-lane permutes; blocks of 8 run AVX2's on either CPU.
+  // Blocks of 16 take AVX-512's 16-lane permutes where there are any, else AVX2's 8-lane ones
+  // on both halves; blocks of 8 run AVX2's on either CPU.
   if (b == 16 && isa == Isa::kAvx512) isa_ = Isa::kAvx512;
-  if (b == 8 && isa != Isa::kPortable) isa_ = Isa::kAvx2;
+  if (isa_ == Isa::kPortable && isa != Isa::kPortable) isa_ = Isa::kAvx2;
   for (int64_t c : shape_.channels) in_blocks_.push_back(channel_blocks(c, b));
   const int64_t cout = shape_.out_channels();
   out_blocks_ = channel_blocks(cout, b);
@@ -125,6 +126,8 @@ void ChannelGather::run_blocked(const float* const* xs, float* y, ThreadPool* po
       case Isa::kAvx512:
         return avx512::channel_gather_pixels(planes.data(), lanes, masks, count, out, p0, p1);
       case Isa::kAvx2:
+        if (b == 16)
+          return avx2::channel_gather_pixels16(planes.data(), lanes, masks, count, out, p0, p1);
         return avx2::channel_gather_pixels(planes.data(), lanes, masks, count, out, p0, p1);
       case Isa::kPortable:
         break;

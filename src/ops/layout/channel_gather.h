@@ -60,8 +60,12 @@ void channel_gather_pixels(const float* const* planes, const int32_t* lane_index
                            const uint32_t* masks, int count, float* out, int64_t p0, int64_t p1);
 }
 namespace avx2 {
+// 8-lane blocks.
 void channel_gather_pixels(const float* const* planes, const int32_t* lane_index,
                            const uint32_t* masks, int count, float* out, int64_t p0, int64_t p1);
-}
+// 16-lane blocks (two ymm per pixel).
+void channel_gather_pixels16(const float* const* planes, const int32_t* lane_index,
+                             const uint32_t* masks, int count, float* out, int64_t p0, int64_t p1);
+}  // namespace avx2
 
 }  // namespace hone
