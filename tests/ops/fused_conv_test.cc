@@ -157,11 +157,13 @@ TEST(FusedConv, EveryActivationMatchesReference) {
       {true, true, "HardSigmoid", {}},    {true, true, "HardSwish", {}},
       {true, true, "Tanh", {}},           {true, true, "Silu", {}},
       {true, true, "Gelu", {}},           {true, true, "", {}}};
+  // Both blocks: each ISA's tile has its own inline epilogues per block width.
   for (Isa isa : supported_isas())
-    for (const Fusion& f : fusions)
-      for (const ConvCase& c : {conv_cases()[0], conv_cases()[4], conv_cases()[5]})
-        EXPECT_LT(optimized_vs_reference(c, f, isa, 8, 8, nullptr), 1e-4)
-            << isa_name(isa) << " " << f.activation << " group " << c.group;
+    for (int b : {8, 16})
+      for (const Fusion& f : fusions)
+        for (const ConvCase& c : {conv_cases()[0], conv_cases()[4], conv_cases()[5]})
+          EXPECT_LT(optimized_vs_reference(c, f, isa, b, b, nullptr), 1e-4)
+              << isa_name(isa) << " block " << b << " " << f.activation << " group " << c.group;
 }
 
 TEST(FusedConv, ReferenceEqualsConvPlusBiasSumActivation) {

@@ -132,8 +132,8 @@ void tile(const Tile& t) {
       prefetch_w_next();
       for (int64_t l = 0; l < lanes; ++l)
         tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xg + kh * t.x_kh + l * x_lane,
-                                               wg + kh * t.w_kh + l * w_lane, t.kw, t.x_kw,
-                                               x_pixel, w_ocb, w_pf, t.w_kw);
+                                               wg + kh * t.w_kh + l * w_lane, t.kw, t.x_kw, x_pixel,
+                                               w_ocb, w_pf, t.w_kw);
     }
   }
   for (int64_t g = 0; !pointwise && !kw_runs && g < t.groups;
@@ -155,16 +155,16 @@ void tile(const Tile& t) {
             tap_lanes<Ops, B, OW, OC, 0, 0, true>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf,
                                                   w_lane);
           else
-            tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf, w_lane);
+            tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf,
+                                                   w_lane);
         } else if (lo == 1 && hi == OW) {
           if constexpr (OW > 1)
-            tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf, w_lane);
+            tap_lanes<Ops, B, OW, OC, 1, 0, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf,
+                                                   w_lane);
         } else if (lo == 0 && hi == OW - 1) {
           if constexpr (OW > 1)
-            tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb,
-                                                   w_pf, w_lane);
+            tap_lanes<Ops, B, OW, OC, 0, 1, false>(acc, xk, wk, lanes, x_lane, x_pixel, w_ocb, w_pf,
+                                                   w_lane);
         } else {
           for (int64_t l = 0; l < lanes; ++l, xk += x_lane, wk += w_lane) {
             if (w_pf) {
@@ -223,6 +223,30 @@ void tile(const Tile& t) {
       for (int p = 0; p < OW; ++p)
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v) acc[p][v] = Ops::min(Ops::max(acc[p][v], lo), hi);
+      break;
+    }
+    case Activation::kSilu: {
+      // SiLU (EfficientNets) and HardSwish (MobileNetV3) inline too, for the same reason: the
+      // call per vector also makes the accumulators live across calls, in memory.
+      const V one = Ops::set1(1.0f);
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v)
+          acc[p][v] =
+              Ops::div(acc[p][v], Ops::add(one, Ops::exp(Ops::sub(Ops::zero(), acc[p][v]))));
+      break;
+    }
+    case Activation::kHardSwish: {
+      // activate<>'s formula, operation for operation (x / 6 + 0.5, clamped, times x).
+      const V six = Ops::set1(6.0f), half = Ops::set1(0.5f), one = Ops::set1(1.0f);
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) {
+          const V g = Ops::add(Ops::div(acc[p][v], six), half);
+          acc[p][v] = Ops::mul(acc[p][v], Ops::min(Ops::max(g, Ops::zero()), one));
+        }
       break;
     }
     default:
