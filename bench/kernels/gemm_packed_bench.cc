@@ -2,9 +2,12 @@
 // layers of the zoo models (batch 1: memory-bound GEMV; batch 8) and a compute-bound square
 // case, with 1 and 2 threads; GB/s of weights streamed for the batch-1 cases.
 //   ./build/bench/bench_gemm_packed_bench --benchmark_filter=avx512
+// GEMM_PACKED_CONFIG='{"kc":256,"mc":96}' replaces those fields of the default config.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,13 +23,20 @@ struct Shape3 {
 };
 
 const Shape3 kShapes[] = {
-    {1, 4096, 9216, "alexnet_fc6"},    {1, 4096, 25088, "vgg16_fc6"}, {1, 1000, 2048, "resnet_fc"},
-    {8, 4096, 9216, "alexnet_fc6_b8"}, {256, 256, 256, "square256"},  {64, 1000, 1024, "m64"},
+    {1, 4096, 9216, "alexnet_fc6"},
+    {1, 4096, 25088, "vgg16_fc6"},
+    {1, 1000, 2048, "resnet_fc"},
+    {8, 4096, 9216, "alexnet_fc6_b8"},
+    {256, 256, 256, "square256"},
+    {64, 1000, 1024, "m64"},
     // Transformer-style layers: ViT-B/16's MLP (197 tokens) and ConvNeXt-T's first pointwise
     // MLP over 56x56 positions.
-    {197, 3072, 768, "vit_mlp_up"},    {197, 768, 3072, "vit_mlp_down"},
-    {3136, 384, 96, "convnext_up"},    {3136, 96, 384, "convnext_down"},
-    {784, 768, 192, "convnext2_up"},   {784, 192, 768, "convnext2_down"},
+    {197, 3072, 768, "vit_mlp_up"},
+    {197, 768, 3072, "vit_mlp_down"},
+    {3136, 384, 96, "convnext_up"},
+    {3136, 96, 384, "convnext_down"},
+    {784, 768, 192, "convnext2_up"},
+    {784, 192, 768, "convnext2_down"},
 };
 
 void run_gemm(benchmark::State& state, Shape3 s, Isa isa, int threads) {
@@ -41,7 +51,13 @@ void run_gemm(benchmark::State& state, Shape3 s, Isa isa, int threads) {
   for (float& v : a) v = dist(gen);
   for (float& v : b) v = dist(gen);
   ThreadPool pool(threads);
-  const GemmPackedConfig config = default_gemm_packed_config(s.m, s.n, s.k, isa, threads);
+  GemmPackedConfig config = default_gemm_packed_config(s.m, s.n, s.k, isa, threads);
+  // GEMM_PACKED_CONFIG: JSON fields that replace the default's (for tuning), e.g. {"kc":256}.
+  if (const char* env = std::getenv("GEMM_PACKED_CONFIG")) {
+    nlohmann::json j = gemm_packed_config_to_json(config);
+    j.update(nlohmann::json::parse(env));
+    config = gemm_packed_config_from_json(j);
+  }
   GemmPacked gemm(s.n, s.k, b.data(), true, 1.0f, config, nullptr, {});
   b.clear();
   b.shrink_to_fit();
