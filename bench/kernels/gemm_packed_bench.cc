@@ -29,14 +29,20 @@ const Shape3 kShapes[] = {
     {8, 4096, 9216, "alexnet_fc6_b8"},
     {256, 256, 256, "square256"},
     {64, 1000, 1024, "m64"},
-    // Transformer-style layers: ViT-B/16's MLP (197 tokens) and ConvNeXt-T's first pointwise
-    // MLP over 56x56 positions.
+    // Transformer-style layers: ViT-B/16's attention projections and MLP (197 tokens) and
+    // ConvNeXt-T's pointwise MLPs of its four stages (56x56, 28x28, 14x14, 7x7 positions).
+    {197, 2304, 768, "vit_qkv"},
+    {197, 768, 768, "vit_out"},
     {197, 3072, 768, "vit_mlp_up"},
     {197, 768, 3072, "vit_mlp_down"},
     {3136, 384, 96, "convnext_up"},
     {3136, 96, 384, "convnext_down"},
     {784, 768, 192, "convnext2_up"},
     {784, 192, 768, "convnext2_down"},
+    {196, 1536, 384, "convnext3_up"},
+    {196, 384, 1536, "convnext3_down"},
+    {49, 3072, 768, "convnext4_up"},
+    {49, 768, 3072, "convnext4_down"},
 };
 
 void run_gemm(benchmark::State& state, Shape3 s, Isa isa, int threads) {

@@ -96,6 +96,12 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
         configs.push_back(d);
         configs.push_back({isa, std::min(3, max_mr), nr, std::min(3, max_mr), 5, nr});
         configs.push_back({isa, max_mr, nr, 2 * max_mr, 64, 2 * nr});
+        // Each also with A the other way (packed / read in place) where the tiles can.
+        for (size_t i = 0, count = configs.size(); i < count; ++i) {
+          GemmPackedConfig other = configs[i];
+          other.pack_a = !other.pack_a;
+          if (gemm_packed_config_problem(other).empty()) configs.push_back(other);
+        }
         for (const GemmPackedConfig& cfg : configs) {
           ASSERT_EQ(gemm_packed_config_problem(cfg), "");
           const std::string what = "isa " + std::string(isa_name(isa)) + " config " +
@@ -128,6 +134,28 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
       }
     }
   }
+}
+
+// A with a row stride longer than its depth (a slice of a wider matrix), packed and in place.
+TEST(GemmPacked, ReadsARowStrideLongerThanK) {
+  const Case c{13, 40, 29, false, true};
+  const int64_t lda = 37;
+  Tensor a = random_tensor({c.m, c.k}, 21), b = random_tensor({c.n, c.k}, 22);
+  std::vector<float> wide(static_cast<size_t>(c.m * lda), NAN);  // NaN past k must not leak
+  for (int64_t i = 0; i < c.m; ++i)
+    std::copy_n(a.data<float>() + i * c.k, c.k, wide.begin() + i * lda);
+  const Tensor want = reference(c, a, b, 1.0f, nullptr, nullptr, 0.0f, {});
+  ThreadPool two(2);
+  for (Isa isa : supported_isas())
+    for (bool pack : {true, false}) {
+      GemmPackedConfig cfg = default_gemm_packed_config(c.m, c.n, c.k, isa, 2);
+      cfg.pack_a = pack;
+      if (!gemm_packed_config_problem(cfg).empty()) continue;
+      GemmPacked g(c.n, c.k, b.data<float>(), true, 1.0f, cfg, nullptr, {});
+      Tensor y(DType::kFloat32, {c.m, c.n});
+      g.run(c.m, wide.data(), lda, false, nullptr, 0, 0, 0.0f, y.data<float>(), &two);
+      expect_close(y, want, std::string(isa_name(isa)) + " pack_a " + std::to_string(pack));
+    }
 }
 
 TEST(GemmPacked, EveryActivationInTheTile) {
@@ -176,6 +204,19 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   EXPECT_THROW(gemm_packed_config_from_json(broken("nc", 24)), Error);
   EXPECT_THROW(gemm_packed_config_from_json(broken("kc", 0)), Error);
   EXPECT_THROW(gemm_packed_config_from_json(broken("isa", "sse9")), Error);
+  EXPECT_THROW(gemm_packed_config_from_json(broken("pack_a", 1)), Error);
+  // pack_a: round-trips both ways; absent means packed (configs written before the knob).
+  for (bool pack : {false, true}) {
+    GemmPackedConfig c{Isa::kAvx2, 6, 16, 60, 128, 64};
+    c.pack_a = pack;
+    EXPECT_EQ(gemm_packed_config_from_json(gemm_packed_config_to_json(c)).pack_a, pack);
+  }
+  EXPECT_TRUE(gemm_packed_config_from_json(broken("pack_a", nullptr)).pack_a);
+  // The AVX-512 tiles read packed panels only.
+  nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
+  avx512_in_place["pack_a"] = false;
+  EXPECT_THROW(gemm_packed_config_from_json(avx512_in_place), Error);
+  EXPECT_TRUE(default_gemm_packed_config(64, 64, 64, Isa::kAvx512, 2).pack_a);
   try {
     gemm_packed_config_from_json(broken("kc", nullptr));
     FAIL() << "no exception";

@@ -11,8 +11,12 @@ namespace hone::gemm_detail {
 // One register tile: y[rows, cols] (+)= a_panel @ b_panel over `k` steps.
 struct TileArgs {
   int64_t k = 0;
-  const float* a = nullptr;  // packed A: element (r, kk) at a[kk * a_stride + r]
+  // A: element (r, kk) at a[kk * a_stride + r * a_row_stride]. Packed panels have
+  // a_row_stride 1; the AVX2 and portable tiles also read a row-major A in place (a_stride 1,
+  // a_row_stride lda). The AVX-512 tiles read packed panels only (a_row_stride must be 1).
+  const float* a = nullptr;
   int64_t a_stride = 0;
+  int64_t a_row_stride = 1;
   const float* b = nullptr;  // packed B panel: element (kk, j) at b[kk * nr + j], zero padded
   float* y = nullptr;
   int64_t ldy = 0;

@@ -32,7 +32,7 @@ void portable_tile(const TileArgs& t) {
   for (int64_t kk = 0; kk < t.k; ++kk) {
     const float* bk = t.b + kk * kPortableNr;
     for (int r = 0; r < MR; ++r) {
-      const float av = t.a[kk * t.a_stride + r];
+      const float av = t.a[kk * t.a_stride + r * t.a_row_stride];
       for (int j = 0; j < kPortableNr; ++j) acc[r][j] += av * bk[j];
     }
   }
@@ -112,10 +112,15 @@ nlohmann::json gemm_packed_config_to_json(const GemmPackedConfig& c) {
           {"nr", c.nr},
           {"mc", c.mc},
           {"kc", c.kc},
-          {"nc", c.nc}};
+          {"nc", c.nc},
+          {"pack_a", c.pack_a}};
 }
 
 namespace {
+
+bool tile_reads_a_in_place(Isa isa) {
+  return isa != Isa::kAvx512;
+}
 
 // Empty when the knobs are consistent with each other (whatever the CPU), else why not.
 std::string static_problem(const GemmPackedConfig& c) {
@@ -131,6 +136,8 @@ std::string static_problem(const GemmPackedConfig& c) {
   if (c.nc < c.nr || c.nc > kMaxBlock || c.nc % c.nr != 0)
     return "nc " + std::to_string(c.nc) + " must be a multiple of nr " + std::to_string(c.nr);
   if (c.kc < 1 || c.kc > kMaxBlock) return "kc " + std::to_string(c.kc) + " is out of range";
+  if (!c.pack_a && !tile_reads_a_in_place(c.isa))
+    return "pack_a false: the " + std::string(isa_name(c.isa)) + " tiles read packed A only";
   return "";
 }
 
@@ -164,6 +171,11 @@ GemmPackedConfig gemm_packed_config_from_json(const nlohmann::json& json) {
   c.mc = json_int(json, "mc");
   c.kc = json_int(json, "kc");
   c.nc = json_int(json, "nc");
+  // Optional: configs written before the knob existed packed A.
+  if (auto it = json.find("pack_a"); it != json.end()) {
+    if (!it->is_boolean()) throw Error("gemm config: field 'pack_a' must be true or false");
+    c.pack_a = it->get<bool>();
+  }
   if (std::string problem = static_problem(c); !problem.empty())
     throw Error("gemm config: " + problem);
   return c;
@@ -211,6 +223,9 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   const int64_t cap = std::max<int64_t>(1, 512 / c.nr);
   const int64_t per_task = std::clamp<int64_t>(ceil_div(panels, n_blocks), 1, cap);
   c.nc = static_cast<int>(per_task * c.nr);
+  // Packing A cost 5-20% of the AVX2 GEMM's time (ConvNeXt's 3136x96x384 75 -> 92 GFLOP/s
+  // without it, one thread); reading six rows in place streams them from L2 just as well.
+  c.pack_a = !tile_reads_a_in_place(isa);
   return c;
 }
 
@@ -348,6 +363,8 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
   const int64_t a_floats =
       ceil_div(std::min(mc, m), mr) * mr * std::min(kc, std::max<int64_t>(k, 1));
   const bool threaded = pool && pool->threads() > 1 && m_blocks * n_blocks > 1;
+  // A row-major A is read where it lies when the config does not pack it.
+  const bool in_place = !cfg.pack_a && !trans_a;
   // Rows [i0, i0 + mb) x depth [p0, p0 + kb) of A as mr-row panels, k-major, at ap.
   auto pack_a = [&](float* ap, int64_t i0, int64_t mb, int64_t p0, int64_t kb) {
     for (int64_t it = 0; it < mb; it += mr) {
@@ -367,7 +384,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
   // With several column blocks every task of a row block would pack the same rows of A again
   // (ViT's 197x3072 MLP input 4 times): threaded, A is packed once, all of it, into the
   // calling thread's scratch (grown to the largest A it has seen, then reused).
-  const bool shared_a = threaded && n_blocks > 1;
+  const bool shared_a = !in_place && threaded && n_blocks > 1;
   const int64_t mc_pad = ceil_div(std::min(mc, m), mr) * mr;
   float* shared = nullptr;
   if (shared_a) {
@@ -383,7 +400,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
       pack_a(shared + ib * mc_pad * k + p0 * mc_pad, i0, std::min(mc, m - i0), p0,
              std::min(kc, k - p0));
     });
-  } else {
+  } else if (!in_place) {
     s.a_blocks.reserve(threaded ? pool->threads() : 1, a_floats);
   }
 
@@ -392,18 +409,25 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
     const int64_t jb = static_cast<int64_t>(index) % n_blocks;
     const int64_t i0 = ib * mc, mb = std::min(mc, m - i0);
     const int64_t j0 = jb * nc, nb = std::min(nc, n - j0);
-    const int slot = shared_a ? -1 : s.a_blocks.claim();
+    const bool own_block = !shared_a && !in_place;
+    const int slot = own_block ? s.a_blocks.claim() : -1;
     std::vector<float> spare;  // only when more tasks run at once than the pool has threads
-    if (slot < 0 && !shared_a) spare.resize(static_cast<size_t>(a_floats));
+    if (slot < 0 && own_block) spare.resize(static_cast<size_t>(a_floats));
     float* own = slot < 0 ? spare.data() : s.a_blocks.data(slot);
     int64_t p0 = 0;
     do {
       const int64_t kb = std::min(kc, k - p0);
-      float* ap = own;
-      if (shared_a)
+      // Row tile `it` of this block starts at ap + it * a_tile_step.
+      const float* ap = own;
+      int64_t a_tile_step = kb;
+      if (in_place) {
+        ap = a + i0 * lda + p0;
+        a_tile_step = lda;
+      } else if (shared_a) {
         ap = shared + ib * mc_pad * k + p0 * mc_pad;
-      else
-        pack_a(ap, i0, mb, p0, kb);
+      } else {
+        pack_a(own, i0, mb, p0, kb);
+      }
       const bool last = p0 + kb >= k;
       const int64_t row_tiles = ceil_div(mb, mr);
       for (int64_t jp = j0; jp < j0 + nb; jp += nr) {
@@ -422,7 +446,8 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         const int64_t lines_per_tile = ceil_div(next_lines, row_tiles);
         TileArgs t;
         t.k = kb;
-        t.a_stride = mr;
+        t.a_stride = in_place ? 1 : mr;
+        t.a_row_stride = in_place ? lda : 1;
         t.b = packed + (jp / nr) * panel_floats + p0 * nr;
         t.ldy = n;
         t.cols = static_cast<int>(std::min(nr, n - jp));
@@ -431,7 +456,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         t.bias = bias ? bias + jp : nullptr;
         t.epilogue = tile_epilogue;
         for (int64_t it = 0; it < mb; it += mr) {
-          t.a = ap + it * kb;
+          t.a = ap + it * a_tile_step;
           t.y = y + (i0 + it) * n + jp;
           t.rows = static_cast<int>(std::min(mr, mb - it));
           for (int64_t l = 0; l < lines_per_tile && next_lines > 0; ++l, --next_lines) {

@@ -24,6 +24,9 @@ struct GemmPackedConfig {
   int mc = 64;   // rows of A packed per block (L2 blocking), multiple of mr
   int kc = 256;  // depth of one pass (the B micro-panel kc x nr stays in L1)
   int nc = 256;  // columns one thread task covers, multiple of nr
+  // Copy A's blocks into mr-row panels first. Off, the tile reads a row-major A in place
+  // (a transposed A is always packed); the AVX-512 tiles read packed panels only.
+  bool pack_a = true;
   bool operator==(const GemmPackedConfig&) const = default;
 };
 

@@ -32,6 +32,11 @@ void tile(const TileArgs& t) {
   const float* a = t.a;
   const float* b = t.b;
   const int64_t as = t.a_stride;
+  // Row offsets kept in registers: the broadcasts address a + offset with one pointer that
+  // steps through k, whether A is packed (offsets 0..MR-1) or read in place (multiples of lda).
+  int64_t row_offset[MR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) row_offset[r] = r * t.a_row_stride;
   int64_t kk = 0;
   for (; kk + kSets <= t.k; kk += kSets) {
 #pragma GCC unroll 4
@@ -41,11 +46,12 @@ void tile(const TileArgs& t) {
       for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + (kk + s) * kNr + v * kLanes);
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
-        const __m256 av = _mm256_broadcast_ss(a + (kk + s) * as + r);
+        const __m256 av = _mm256_broadcast_ss(a + s * as + row_offset[r]);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm256_fmadd_ps(av, bv[v], acc[s][r][v]);
       }
     }
+    a += kSets * as;
   }
   for (; kk < t.k; ++kk) {
     __m256 bv[NV];
@@ -53,10 +59,11 @@ void tile(const TileArgs& t) {
     for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + kk * kNr + v * kLanes);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + kk * as + r);
+      const __m256 av = _mm256_broadcast_ss(a + row_offset[r]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[0][r][v] = _mm256_fmadd_ps(av, bv[v], acc[0][r][v]);
     }
+    a += as;
   }
 #pragma GCC unroll 4
   for (int s = 1; s < kSets; ++s)

@@ -1,0 +1,98 @@
+// Paired A/B timing of two packed-GEMM configs on one shape: runs of A and B alternate
+// (ABBA order), each sample about 10 ms, and the result is the median of the per-pair time
+// ratios B/A. Neighbouring runs see the same machine, so the ratio survives the slow bursts
+// of a shared VM that make two separate benchmark runs disagree by 20%.
+// Usage: gemm-packed-ab M N K THREADS PAIRS CONFIG_A CONFIG_B
+//   CONFIG_*: JSON fields that replace the default config's, e.g. '{"pack_a":false}' or '{}'.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/cpu_features.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "ops/gemm/gemm_packed.h"
+
+namespace {
+
+using hone::GemmPacked;
+using hone::GemmPackedConfig;
+
+int64_t positive(const char* text, const char* what) {
+  char* end = nullptr;
+  const long long v = std::strtoll(text, &end, 10);
+  if (*end != '\0' || v < 1) throw hone::Error(std::string(what) + " must be a positive integer");
+  return v;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 8) {
+    std::fprintf(stderr, "usage: gemm-packed-ab M N K THREADS PAIRS CONFIG_A CONFIG_B\n");
+    return 2;
+  }
+  try {
+    const int64_t m = positive(argv[1], "M"), n = positive(argv[2], "N"),
+                  k = positive(argv[3], "K");
+    const int threads = static_cast<int>(positive(argv[4], "THREADS"));
+    const int pairs = static_cast<int>(positive(argv[5], "PAIRS"));
+    std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(n * k));
+    std::vector<float> y(static_cast<size_t>(m * n));
+    for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 13) * 0.1f - 0.6f;
+    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 7) * 0.1f - 0.3f;
+    hone::ThreadPool pool(threads);
+    auto make = [&](const char* overrides) {
+      nlohmann::json json = hone::gemm_packed_config_to_json(
+          hone::default_gemm_packed_config(m, n, k, hone::best_isa(), threads));
+      const nlohmann::json fields = nlohmann::json::parse(overrides);
+      for (const auto& [key, value] : fields.items()) json[key] = value;
+      return GemmPacked(n, k, b.data(), true, 1.0f, hone::gemm_packed_config_from_json(json),
+                        nullptr, {});
+    };
+    const GemmPacked config_a = make(argv[6]), config_b = make(argv[7]);
+    const double flops = 2.0 * static_cast<double>(m * n * k);
+    const int reps = std::max(1, static_cast<int>(0.01 / (flops / 150e9)));
+    auto seconds = [&](const GemmPacked& g) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int r = 0; r < reps; ++r)
+        g.run(m, a.data(), k, false, nullptr, 0, 0, 0.0f, y.data(), threads > 1 ? &pool : nullptr);
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
+    };
+    seconds(config_a);  // warm-up: first-touch of y and the A buffers
+    seconds(config_b);
+    std::vector<double> time_a, time_b, ratio;
+    for (int p = 0; p < pairs; ++p) {
+      double ta = 0, tb = 0;
+      if (p % 2 == 0) {
+        ta = seconds(config_a);
+        tb = seconds(config_b);
+      } else {
+        tb = seconds(config_b);
+        ta = seconds(config_a);
+      }
+      time_a.push_back(ta);
+      time_b.push_back(tb);
+      ratio.push_back(tb / ta);
+    }
+    std::printf(
+        "m %lld n %lld k %lld threads %d: A %s %.1f GFLOP/s, B %s %.1f GFLOP/s (medians), "
+        "B/A time %.3f (median of %d pairs)\n",
+        static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k), threads,
+        config_a.kernel_name().c_str(), flops / median(time_a) / 1e9,
+        config_b.kernel_name().c_str(), flops / median(time_b) / 1e9, median(ratio), pairs);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gemm-packed-ab: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
