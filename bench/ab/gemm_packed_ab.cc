@@ -1,7 +1,10 @@
 // Paired A/B timing of two packed-GEMM configs on one shape: runs of A and B alternate
 // (ABBA order), each sample about 10 ms, and the result is the median of the per-pair time
 // ratios B/A. Neighbouring runs see the same machine, so the ratio survives the slow bursts
-// of a shared VM that make two separate benchmark runs disagree by 20%.
+// of a shared VM that make two separate benchmark runs disagree by 20%. Where the objects
+// lie in memory still biases one process by a few per cent (on the Zen 3 VM the two orders
+// gave 0.95 and 1.04 for equal configs), so run several processes, half of them with A and
+// B swapped, and take the median of the ratios (the swapped ones inverted).
 // Usage: gemm-packed-ab M N K THREADS PAIRS CONFIG_A CONFIG_B
 //   CONFIG_*: JSON fields that replace the default config's, e.g. '{"pack_a":false}' or '{}'.
 #include <algorithm>
