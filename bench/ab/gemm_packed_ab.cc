@@ -1,10 +1,11 @@
 // Paired A/B timing of two packed-GEMM configs on one shape: runs of A and B alternate
 // (ABBA order), each sample about 10 ms, and the result is the median of the per-pair time
 // ratios B/A. Neighbouring runs see the same machine, so the ratio survives the slow bursts
-// of a shared VM that make two separate benchmark runs disagree by 20%. Where the objects
-// lie in memory still biases one process by a few per cent (on the Zen 3 VM the two orders
-// gave 0.95 and 1.04 for equal configs), so run several processes, half of them with A and
-// B swapped, and take the median of the ratios (the swapped ones inverted).
+// of a shared VM that make two separate benchmark runs disagree by 20%. Where an object lies
+// in memory biased one-instance runs by a few per cent (on the Zen 3 VM the two orders gave
+// 0.95 and 1.04 for equal configs), so two instances of each config are built in the order
+// A B B A and the pairs alternate between them. Run several processes and take the median:
+// placement still varies from process to process.
 // Usage: gemm-packed-ab M N K THREADS PAIRS CONFIG_A CONFIG_B
 //   CONFIG_*: JSON fields that replace the default config's, e.g. '{"pack_a":false}' or '{}'.
 #include <algorithm>
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
       return GemmPacked(n, k, b.data(), true, 1.0f, hone::gemm_packed_config_from_json(json),
                         nullptr, {});
     };
-    const GemmPacked config_a = make(argv[6]), config_b = make(argv[7]);
+    const GemmPacked a1 = make(argv[6]), b1 = make(argv[7]), b2 = make(argv[7]), a2 = make(argv[6]);
     const double flops = 2.0 * static_cast<double>(m * n * k);
     const int reps = std::max(1, static_cast<int>(0.01 / (flops / 150e9)));
     auto seconds = [&](const GemmPacked& g) {
@@ -71,10 +72,11 @@ int main(int argc, char** argv) {
         g.run(m, a.data(), k, false, nullptr, 0, 0, 0.0f, y.data(), threads > 1 ? &pool : nullptr);
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
     };
-    seconds(config_a);  // warm-up: first-touch of y and the A buffers
-    seconds(config_b);
+    for (const GemmPacked* g : {&a1, &b1, &b2, &a2}) seconds(*g);  // warm-up
     std::vector<double> time_a, time_b, ratio;
     for (int p = 0; p < pairs; ++p) {
+      const GemmPacked& config_a = p % 4 < 2 ? a1 : a2;
+      const GemmPacked& config_b = p % 4 < 2 ? b1 : b2;
       double ta = 0, tb = 0;
       if (p % 2 == 0) {
         ta = seconds(config_a);
@@ -91,8 +93,8 @@ int main(int argc, char** argv) {
         "m %lld n %lld k %lld threads %d: A %s %.1f GFLOP/s, B %s %.1f GFLOP/s (medians), "
         "B/A time %.3f (median of %d pairs)\n",
         static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k), threads,
-        config_a.kernel_name().c_str(), flops / median(time_a) / 1e9,
-        config_b.kernel_name().c_str(), flops / median(time_b) / 1e9, median(ratio), pairs);
+        a1.kernel_name().c_str(), flops / median(time_a) / 1e9, b1.kernel_name().c_str(),
+        flops / median(time_b) / 1e9, median(ratio), pairs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gemm-packed-ab: %s\n", e.what());
     return 2;
