@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "ops/op_test_util.h"
 
 namespace hone {
@@ -122,6 +123,32 @@ TEST(Unsqueeze, InsertsOnesAtNormalizedOutputAxes) {
   expect_error({.op_type = "Unsqueeze", .inputs = {x, ints({3})}}, "out of range");
   expect_error({.op_type = "Unsqueeze", .inputs = {x, ints({1, 1})}}, "twice");
   expect_error({.op_type = "Unsqueeze", .inputs = {x}}, "axes are required");
+}
+
+// Optimized, a permutation that moves only unit axes runs as a reshape in place; one that
+// reorders longer axes still permutes.
+TEST(Transpose, MovingOnlyUnitAxesRunsInPlace) {
+  const KernelOptions fast{true, best_isa(), nullptr};
+  Tensor x = iota({3, 1, 4});
+  const OpCall unit_move{.op_type = "Transpose",
+                         .inputs = {x},
+                         .attrs = attrs({{"perm", std::vector<int64_t>{1, 0, 2}}}),
+                         .kernel_options = fast};
+  EXPECT_EQ(prepare_op(unit_move).inplace_input, 0);
+  auto y = run_op(unit_move);
+  EXPECT_EQ(y[0].shape(), (Shape{1, 3, 4}));
+  EXPECT_EQ(y[0].to_vector<float>(), x.to_vector<float>());
+  const OpCall reorder{.op_type = "Transpose",
+                       .inputs = {x},
+                       .attrs = attrs({{"perm", std::vector<int64_t>{2, 1, 0}}}),
+                       .kernel_options = fast};
+  EXPECT_NE(prepare_op(reorder).inplace_input, 0);
+  auto z = run_op(reorder);
+  auto want = run_op({.op_type = "Transpose",
+                      .inputs = {x},
+                      .attrs = attrs({{"perm", std::vector<int64_t>{2, 1, 0}}})});
+  EXPECT_EQ(z[0].shape(), (Shape{4, 1, 3}));
+  EXPECT_EQ(z[0].to_vector<float>(), want[0].to_vector<float>());
 }
 
 TEST(Transpose, PermutesAndDefaultsToReverse) {

@@ -284,6 +284,18 @@ PreparedOp prepare_constant_of_shape(const OpContext& ctx) {
   return op;
 }
 
+// Whether the permutation keeps the order of the axes longer than 1 (it moves only unit axes,
+// as in [197, 1, 768] -> [1, 197, 768]): then every element stays where it is.
+bool keeps_memory_order(const Shape& in, const std::vector<int64_t>& perm) {
+  int64_t last = -1;
+  for (int64_t axis : perm) {
+    if (in[static_cast<size_t>(axis)] == 1) continue;
+    if (axis < last) return false;
+    last = axis;
+  }
+  return true;
+}
+
 PreparedOp prepare_transpose(const OpContext& ctx) {
   ctx.expect_inputs(1, 1);
   expect_storable(ctx, 0);
@@ -300,6 +312,10 @@ PreparedOp prepare_transpose(const OpContext& ctx) {
   }
   Shape out(in.size());
   for (size_t i = 0; i < perm.size(); ++i) out[i] = in[static_cast<size_t>(perm[i])];
+  // Optimized, a transpose that moves no data is a reshape, run in place where the memory
+  // plan allows (ViT's [197, 1, 768] <-> [1, 197, 768]: two copies per encoder layer).
+  if (ctx.kernel_options().optimized && keeps_memory_order(in, perm))
+    return copy_input_as({ctx.input_dtype(0), out});
   PreparedOp op;
   op.outputs = {{ctx.input_dtype(0), out}};
   if (ctx.kernel_options().optimized) {
