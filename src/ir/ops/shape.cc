@@ -320,7 +320,8 @@ PreparedOp prepare_transpose(const OpContext& ctx) {
   op.outputs = {{ctx.input_dtype(0), out}};
   if (ctx.kernel_options().optimized) {
     ThreadPool* pool = ctx.kernel_options().pool;
-    auto plan = std::make_shared<const TransposeFast>(in, perm, dtype_size(ctx.input_dtype(0)));
+    auto plan = std::make_shared<const TransposeFast>(in, perm, dtype_size(ctx.input_dtype(0)),
+                                                      ctx.kernel_options().isa);
     op.run = [plan, pool](TensorsIn x, TensorsOut y) { plan->run(x[0]->raw(), y[0]->raw(), pool); };
     return op;
   }

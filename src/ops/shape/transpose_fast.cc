@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ops/shape/strided_copy.h"
+#include "ops/shape/transpose_tile.h"
 
 namespace hone {
 namespace {
@@ -65,8 +66,9 @@ ReducedTranspose reduce_transpose(const Shape& x_shape, const std::vector<int64_
 }
 
 TransposeFast::TransposeFast(const Shape& x_shape, const std::vector<int64_t>& perm,
-                             size_t elem_size)
+                             size_t elem_size, Isa isa)
     : x_shape_(x_shape), perm_(perm), elem_size_(elem_size), numel_(shape_numel(x_shape)) {
+  avx2_tiles_ = elem_size == 4 && isa != Isa::kPortable && isa_supported(Isa::kAvx2);
   if (elem_size != 1 && elem_size != 2 && elem_size != 4 && elem_size != 8) {
     mode_ = Mode::kReference;
     return;
@@ -151,9 +153,18 @@ void TransposeFast::run_typed(const W* x, W* y, ThreadPool* pool) const {
       outer_offsets(o, src, dst);
       const int64_t p0 = pt * kTile, q0 = qt * kTile;
       // Source rows are q (q_src_stride_ apart), their elements p; destination rows are p.
-      transpose_tile(x + src + q0 * q_src_stride_ + p0, q_src_stride_,
-                     y + dst + p0 * p_dst_stride_ + q0, p_dst_stride_,
-                     std::min(kTile, q_size_ - q0), std::min(kTile, p_size_ - p0));
+      const W* tile_src = x + src + q0 * q_src_stride_ + p0;
+      W* tile_dst = y + dst + p0 * p_dst_stride_ + q0;
+      const int64_t rows = std::min(kTile, q_size_ - q0), cols = std::min(kTile, p_size_ - p0);
+      if constexpr (sizeof(W) == 4) {
+        // In-cache NCHW <-> NHWC of [96, 3136] floats: 5.9 GB/s element by element on Zen 3.
+        if (avx2_tiles_) {
+          transpose_detail::transpose_tile_u32_avx2(tile_src, q_src_stride_, tile_dst,
+                                                    p_dst_stride_, rows, cols);
+          continue;
+        }
+      }
+      transpose_tile(tile_src, q_src_stride_, tile_dst, p_dst_stride_, rows, cols);
     }
   });
 }
@@ -184,8 +195,8 @@ void TransposeFast::run(const void* x, void* y, ThreadPool* pool) const {
 }
 
 void transpose_fast(const void* x, const Shape& x_shape, const std::vector<int64_t>& perm, void* y,
-                    size_t elem_size, ThreadPool* pool) {
-  TransposeFast(x_shape, perm, elem_size).run(x, y, pool);
+                    size_t elem_size, ThreadPool* pool, Isa isa) {
+  TransposeFast(x_shape, perm, elem_size, isa).run(x, y, pool);
 }
 
 }  // namespace hone

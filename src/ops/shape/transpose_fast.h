@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "core/tensor.h"
 #include "core/thread_pool.h"
 
@@ -27,8 +28,10 @@ ReducedTranspose reduce_transpose(const Shape& x_shape, const std::vector<int64_
 class TransposeFast {
  public:
   // The same result as transpose_reference for elements of 1, 2, 4 or 8 bytes (others: the
-  // reference, which allocates).
-  TransposeFast(const Shape& x_shape, const std::vector<int64_t>& perm, size_t elem_size);
+  // reference, which allocates). isa: 4-byte tiles move through AVX2 registers when it is
+  // AVX2 or AVX-512 (and the CPU has AVX2).
+  TransposeFast(const Shape& x_shape, const std::vector<int64_t>& perm, size_t elem_size,
+                Isa isa = Isa::kPortable);
   // pool may be null.
   void run(const void* x, void* y, ThreadPool* pool) const;
 
@@ -52,10 +55,11 @@ class TransposeFast {
   // kTiles: output axis j (contiguous in the input, p) and the output's last axis (q).
   int64_t p_size_ = 0, q_size_ = 0, q_src_stride_ = 0, p_dst_stride_ = 0;
   bool q_inner_ = false;
+  bool avx2_tiles_ = false;
 };
 
 // One-shot form (plans, then runs): for tests and callers without a prepare step.
 void transpose_fast(const void* x, const Shape& x_shape, const std::vector<int64_t>& perm, void* y,
-                    size_t elem_size, ThreadPool* pool);
+                    size_t elem_size, ThreadPool* pool, Isa isa = Isa::kPortable);
 
 }  // namespace hone
