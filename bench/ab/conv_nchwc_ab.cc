@@ -21,22 +21,9 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "ops/conv/conv_nchwc.h"
+#include "paired_timing.h"
 
-namespace {
-
-int64_t positive(const char* text, const char* what) {
-  char* end = nullptr;
-  const long long v = std::strtoll(text, &end, 10);
-  if (*end != '\0' || v < 1) throw hone::Error(std::string(what) + " must be a positive integer");
-  return v;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
+using hone::bench::positive_arg;
 
 int main(int argc, char** argv) {
   if (argc != 10) {
@@ -46,16 +33,16 @@ int main(int argc, char** argv) {
   }
   try {
     hone::ConvGeometry g;
-    g.in_channels = positive(argv[1], "IC");
-    g.out_channels = positive(argv[2], "OC");
-    g.in_h = g.in_w = positive(argv[3], "SIZE");
-    g.kernel_h = g.kernel_w = positive(argv[4], "KERNEL");
-    g.stride_h = g.stride_w = positive(argv[5], "STRIDE");
+    g.in_channels = positive_arg(argv[1], "IC");
+    g.out_channels = positive_arg(argv[2], "OC");
+    g.in_h = g.in_w = positive_arg(argv[3], "SIZE");
+    g.kernel_h = g.kernel_w = positive_arg(argv[4], "KERNEL");
+    g.stride_h = g.stride_w = positive_arg(argv[5], "STRIDE");
     g.pad_top = g.pad_left = g.kernel_h / 2;
     g.out_h = g.out_w = (g.in_h + 2 * (g.kernel_h / 2) - g.kernel_h) / g.stride_h + 1;
     if (g.out_h < 1) throw hone::Error("the window is larger than the padded input");
-    const int threads = static_cast<int>(positive(argv[6], "THREADS"));
-    const int pairs = static_cast<int>(positive(argv[7], "PAIRS"));
+    const int threads = static_cast<int>(positive_arg(argv[6], "THREADS"));
+    const int pairs = static_cast<int>(positive_arg(argv[7], "PAIRS"));
     const hone::Isa isa = hone::best_isa();
     const int block = hone::layout_block(isa);
     auto config = [&](const char* overrides) {
@@ -96,26 +83,12 @@ int main(int argc, char** argv) {
       for (int r = 0; r < reps; ++r) conv.run(x.data(), nullptr, y.data(), &pool);
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
     };
-    for (const auto* conv : {&a1, &b1, &b2, &a2}) seconds(*conv);  // warm-up
-    std::vector<double> time_a, time_b, ratio;
-    for (int p = 0; p < pairs; ++p) {
-      const hone::ConvNchwc& a = p % 4 < 2 ? a1 : a2;
-      const hone::ConvNchwc& b = p % 4 < 2 ? b1 : b2;
-      double ta = 0, tb = 0;
-      if (p % 2 == 0) {
-        ta = seconds(a);
-        tb = seconds(b);
-      } else {
-        tb = seconds(b);
-        ta = seconds(a);
-      }
-      time_a.push_back(ta);
-      time_b.push_back(tb);
-      ratio.push_back(tb / ta);
-    }
+    const hone::ConvNchwc* instances[4] = {&a1, &b1, &b2, &a2};
+    const hone::bench::PairedTimes t =
+        hone::bench::time_pairs(pairs, [&](int i) { return seconds(*instances[i]); });
     std::printf("A %s %.1f GFLOP/s | B %s %.1f GFLOP/s (medians) | B/A time %.3f (median of %d)\n",
-                a1.name().c_str(), flops / median(time_a) / 1e9, b1.name().c_str(),
-                flops / median(time_b) / 1e9, median(ratio), pairs);
+                a1.name().c_str(), flops / t.median_a / 1e9, b1.name().c_str(),
+                flops / t.median_b / 1e9, t.ratio, pairs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conv-nchwc-ab: %s\n", e.what());
     return 2;

@@ -20,25 +20,10 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "ops/gemm/gemm_packed.h"
-
-namespace {
+#include "paired_timing.h"
 
 using hone::GemmPacked;
-using hone::GemmPackedConfig;
-
-int64_t positive(const char* text, const char* what) {
-  char* end = nullptr;
-  const long long v = std::strtoll(text, &end, 10);
-  if (*end != '\0' || v < 1) throw hone::Error(std::string(what) + " must be a positive integer");
-  return v;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-}  // namespace
+using hone::bench::positive_arg;
 
 int main(int argc, char** argv) {
   if (argc != 8) {
@@ -46,10 +31,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    const int64_t m = positive(argv[1], "M"), n = positive(argv[2], "N"),
-                  k = positive(argv[3], "K");
-    const int threads = static_cast<int>(positive(argv[4], "THREADS"));
-    const int pairs = static_cast<int>(positive(argv[5], "PAIRS"));
+    const int64_t m = positive_arg(argv[1], "M"), n = positive_arg(argv[2], "N"),
+                  k = positive_arg(argv[3], "K");
+    const int threads = static_cast<int>(positive_arg(argv[4], "THREADS"));
+    const int pairs = static_cast<int>(positive_arg(argv[5], "PAIRS"));
     std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(n * k));
     std::vector<float> y(static_cast<size_t>(m * n));
     for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 13) * 0.1f - 0.6f;
@@ -72,29 +57,15 @@ int main(int argc, char** argv) {
         g.run(m, a.data(), k, false, nullptr, 0, 0, 0.0f, y.data(), threads > 1 ? &pool : nullptr);
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
     };
-    for (const GemmPacked* g : {&a1, &b1, &b2, &a2}) seconds(*g);  // warm-up
-    std::vector<double> time_a, time_b, ratio;
-    for (int p = 0; p < pairs; ++p) {
-      const GemmPacked& config_a = p % 4 < 2 ? a1 : a2;
-      const GemmPacked& config_b = p % 4 < 2 ? b1 : b2;
-      double ta = 0, tb = 0;
-      if (p % 2 == 0) {
-        ta = seconds(config_a);
-        tb = seconds(config_b);
-      } else {
-        tb = seconds(config_b);
-        ta = seconds(config_a);
-      }
-      time_a.push_back(ta);
-      time_b.push_back(tb);
-      ratio.push_back(tb / ta);
-    }
+    const GemmPacked* instances[4] = {&a1, &b1, &b2, &a2};
+    const hone::bench::PairedTimes t =
+        hone::bench::time_pairs(pairs, [&](int i) { return seconds(*instances[i]); });
     std::printf(
         "m %lld n %lld k %lld threads %d: A %s %.1f GFLOP/s, B %s %.1f GFLOP/s (medians), "
         "B/A time %.3f (median of %d pairs)\n",
         static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(k), threads,
-        a1.kernel_name().c_str(), flops / median(time_a) / 1e9, b1.kernel_name().c_str(),
-        flops / median(time_b) / 1e9, median(ratio), pairs);
+        a1.kernel_name().c_str(), flops / t.median_a / 1e9, b1.kernel_name().c_str(),
+        flops / t.median_b / 1e9, t.ratio, pairs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gemm-packed-ab: %s\n", e.what());
     return 2;
