@@ -102,6 +102,9 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
           other.pack_a = !other.pack_a;
           if (gemm_packed_config_problem(other).empty()) configs.push_back(other);
         }
+        // The default with B prefetched the other way (the prefetch must not change a value).
+        configs.push_back(d);
+        configs.back().prefetch_b = !d.prefetch_b;
         for (const GemmPackedConfig& cfg : configs) {
           ASSERT_EQ(gemm_packed_config_problem(cfg), "");
           const std::string what = "isa " + std::string(isa_name(isa)) + " config " +
@@ -212,6 +215,17 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
     EXPECT_EQ(gemm_packed_config_from_json(gemm_packed_config_to_json(c)).pack_a, pack);
   }
   EXPECT_TRUE(gemm_packed_config_from_json(broken("pack_a", nullptr)).pack_a);
+  // prefetch_b likewise; absent means prefetched.
+  EXPECT_THROW(gemm_packed_config_from_json(broken("prefetch_b", "yes")), Error);
+  for (bool prefetch : {false, true}) {
+    GemmPackedConfig c{Isa::kAvx2, 6, 16, 60, 128, 64};
+    c.prefetch_b = prefetch;
+    EXPECT_EQ(gemm_packed_config_from_json(gemm_packed_config_to_json(c)).prefetch_b, prefetch);
+  }
+  EXPECT_TRUE(gemm_packed_config_from_json(broken("prefetch_b", nullptr)).prefetch_b);
+  // The default streams a GEMV's B without software prefetch, and prefetches for many rows.
+  EXPECT_FALSE(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).prefetch_b);
+  EXPECT_TRUE(default_gemm_packed_config(197, 768, 3072, Isa::kAvx512, 2).prefetch_b);
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;
