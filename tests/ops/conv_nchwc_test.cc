@@ -66,6 +66,11 @@ const std::vector<Case>& cases() {
       {"batch2_1x1_s2x3", 2, 40, 24, 9, 8, 1, 1, 2, 3, 0, 0, 0, 0},
       {"wide_row", 1, 16, 32, 3, 40, 3, 3, 1, 1, 1, 1, 1, 1},
       {"kernel_larger_than_input", 1, 8, 16, 2, 2, 5, 5, 1, 1, 2, 2, 2, 2},
+      // Border tiles with 2- and 3-pixel borders (unrolled loops of their own), several tiles
+      // per row: AlexNet's 5x5 at 27 wide, Inception-v3's 1x7 and 7x1.
+      {"5x5_p2_wide", 1, 16, 32, 5, 27, 5, 5, 1, 1, 2, 2, 2, 2},
+      {"1x7_p3", 1, 16, 24, 5, 17, 1, 7, 1, 1, 0, 3, 0, 3},
+      {"7x1_p3", 1, 16, 24, 17, 5, 7, 1, 1, 1, 3, 0, 3, 0},
       // Plain inputs of few channels run the kernel columns as lanes (kw_as_lanes): wide rows
       // so that tiles without borders exist, strides, dilation and uneven pads.
       {"11x11_s4_rgb", 1, 3, 24, 31, 35, 11, 11, 4, 4, 2, 2, 2, 2},
