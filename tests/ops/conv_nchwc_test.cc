@@ -232,18 +232,23 @@ TEST(ConvNchwc, MatchesReferenceWithTwoThreads) {
   check_all({best_isa()}, &pool);
 }
 
+// Both tile paths: a 3x3 window, and a 1x1 on whole input blocks (the pointwise tile, which
+// has its own copy of the loop around the shared epilogue).
 TEST(ConvNchwc, EveryActivationOnEveryIsa) {
-  const Case cs{"3x3", 2, 20, 40, 5, 17, 3, 3, 1, 1, 1, 1, 1, 1};
-  const ConvGeometry g = geometry(cs);
+  const Case window{"3x3", 2, 20, 40, 5, 17, 3, 3, 1, 1, 1, 1, 1, 1};
+  const Case pointwise{"1x1_whole_blocks", 2, 32, 40, 5, 17, 1, 1, 1, 1, 0, 0, 0, 0};
   uint32_t seed = 100;
-  for (Isa isa : supported_isas())
-    for (int block : {8, 16})
-      for (const Epilogue& e : kActivations)
-        for (bool ob : {false, true}) {
-          const ConvNchwcConfig cfg = default_conv_nchwc_config(g, isa, block);
-          const Outcome r = run_case(cs, cfg, true, ob, true, true, false, e, nullptr, ++seed);
-          EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, true, ob, e);
-        }
+  for (const Case& cs : {window, pointwise}) {
+    const ConvGeometry g = geometry(cs);
+    for (Isa isa : supported_isas())
+      for (int block : {8, 16})
+        for (const Epilogue& e : kActivations)
+          for (bool ob : {false, true}) {
+            const ConvNchwcConfig cfg = default_conv_nchwc_config(g, isa, block);
+            const Outcome r = run_case(cs, cfg, true, ob, true, true, false, e, nullptr, ++seed);
+            EXPECT_LE(r.max_err, 1e-4 * std::max(1.0, r.scale)) << describe(cs, cfg, true, ob, e);
+          }
+  }
 }
 
 // The ResNet-50 shapes the default heuristic must handle (smaller spatial size where the

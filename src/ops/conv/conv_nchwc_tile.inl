@@ -59,17 +59,23 @@ __attribute__((always_inline)) inline void tap_lanes(
   }
 }
 
-// OW pixels x OC blocks of B lanes; VPB vectors per block. Everything the hot loop touches is a
-// compile-time count so the accumulators stay in registers.
+// Applies the generic activation in place to n vectors at buf, out of line: its calls then
+// clobber none of the caller's registers.
+template <class Ops>
+__attribute__((noinline)) void activate_in_memory(float* buf, int n, const Epilogue& e) {
+  for (int i = 0; i < n; ++i)
+    Ops::store(buf + i * Ops::kWidth, activate<Ops>(Ops::load(buf + i * Ops::kWidth), e));
+}
+
+// Accumulators start from the bias (one epilogue operation fewer per output vector); the
+// residual sum, read only in the epilogue and usually from memory (a block's input, written
+// layers ago), is requested now so that it arrives while the FMAs run.
 template <class Ops, int B, int OW, int OC>
-void tile(const Tile& t) {
+__attribute__((always_inline)) inline void start_tile(
+    const Tile& t, typename Ops::V (&acc)[OW][OC * B / Ops::kWidth]) {
   using V = typename Ops::V;
   constexpr int W = Ops::kWidth;
-  constexpr int VPB = B / W;
-  constexpr int NV = OC * VPB;
-  V acc[OW][NV];
-  // Accumulators start from the bias (one epilogue operation fewer per output vector).
-  const int64_t y_ocb = t.y_ocb;
+  constexpr int NV = OC * B / W;
   if (!t.accumulate && t.bias) {
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) {
@@ -83,33 +89,82 @@ void tile(const Tile& t) {
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) acc[p][v] = Ops::zero();
   }
-
-  const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
-  const int64_t w_lane = t.w_lane ? t.w_lane : B;
-  // The residual sum is read only in the epilogue, usually from memory (a block's input,
-  // written layers ago): request its lines now so they arrive while the FMAs run.
   if (t.sum) {
 #pragma GCC unroll 32
     for (int p = 0; p < OW; ++p)
 #pragma GCC unroll 16
       for (int o = 0; o < OC; ++o) Ops::prefetch(t.sum + o * t.y_ocb + p * B);
   }
+}
+
+template <class Ops, int B, int OW, int OC>
+__attribute__((always_inline)) inline void finish_tile(
+    const Tile& t, typename Ops::V (&acc)[OW][OC * B / Ops::kWidth]);
+
+// The caller's next weights (Tile::w_next), a share of the lines before each of the call's taps.
+struct WeightPrefetch {
+  const char* next;
+  int64_t left, per_tap;
+  explicit WeightPrefetch(const Tile& t)
+      : next(reinterpret_cast<const char*>(t.w_next)), left(t.w_next_lines), per_tap(0) {
+    const int64_t taps = t.groups * t.kh * t.kw;
+    if (left > 0 && taps > 0) per_tap = (left + taps - 1) / taps;
+  }
+  __attribute__((always_inline)) void before_tap() {
+    for (int64_t i = 0; i < per_tap && left > 0; ++i, --left) {
+      __builtin_prefetch(next, 0, 2);
+      next += 64;
+    }
+  }
+};
+
+// 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
+// lanes a unit-stride run; whole groups run unrolled with no per-tap bookkeeping. Its own
+// function: inside tile() the other paths' integer state took two vector registers as spill
+// slots, which left one of the 14x2 tile's accumulators in memory (a load and a store per lane
+// step); alone, all 28 stay in registers.
+template <class Ops, int B, int OW, int OC>
+__attribute__((noinline)) void pointwise_tile(const Tile& t) {
+  using V = typename Ops::V;
+  V acc[OW][OC * B / Ops::kWidth];
+  start_tile<Ops, B, OW, OC>(t, acc);
   const float* xg = t.x;
   const float* wg = t.w;
-  // The caller's next weights, a share of the lines before each tap.
-  const char* w_next = reinterpret_cast<const char*>(t.w_next);
-  int64_t w_next_left = t.w_next_lines;
-  const int64_t taps = t.groups * t.kh * t.kw;
-  const int64_t w_next_per_tap = taps > 0 ? (w_next_left + taps - 1) / taps : 0;
-  auto prefetch_w_next = [&]() __attribute__((always_inline)) {
-    for (int64_t i = 0; i < w_next_per_tap && w_next_left > 0; ++i, --w_next_left) {
-      __builtin_prefetch(w_next, 0, 2);
-      w_next += 64;
+  const int64_t w_ocb = t.w_ocb, w_pf = t.w_prefetch, x_group = t.x_group, w_group = t.w_group;
+  WeightPrefetch w_next(t);
+  for (int64_t g = 0; g < t.groups; ++g, xg += x_group, wg += w_group) {
+    // Blocked input: each pixel's lanes are one or two cache lines, far from the next group's;
+    // fetch the next group's lines now, since the hardware prefetchers track fewer streams
+    // than a deep layer has groups.
+    if (g + 1 < t.groups) {
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p) Ops::prefetch(xg + x_group + p * B);
     }
-  };
-  // Blocked input: each pixel's lanes are one or two cache lines, far from the next group's;
-  // fetch the next group's lines now, since the hardware prefetchers track fewer streams than
-  // a deep layer has groups.
+    w_next.before_tap();
+    tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, w_pf);
+  }
+  finish_tile<Ops, B, OW, OC>(t, acc);
+}
+
+// OW pixels x OC blocks of B lanes; VPB vectors per block. Everything the hot loop touches is a
+// compile-time count so the accumulators stay in registers.
+template <class Ops, int B, int OW, int OC>
+void tile(const Tile& t) {
+  using V = typename Ops::V;
+  constexpr int W = Ops::kWidth;
+  constexpr int VPB = B / W;
+  constexpr int NV = OC * VPB;
+  const int64_t x_pixel = t.x_pixel, x_lane = t.x_lane, w_ocb = t.w_ocb, w_pf = t.w_prefetch;
+  if (t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B && t.lanes == B &&
+      t.last_lanes == B)
+    return pointwise_tile<Ops, B, OW, OC>(t);
+  V acc[OW][NV];
+  start_tile<Ops, B, OW, OC>(t, acc);
+  const int64_t w_lane = t.w_lane ? t.w_lane : B;
+  const float* xg = t.x;
+  const float* wg = t.w;
+  WeightPrefetch w_next(t);
+  // Blocked input: the next group's lines now (see pointwise_tile).
   auto prefetch_next_group = [&](int64_t g) __attribute__((always_inline)) {
     if (x_lane != 1 || g + 1 >= t.groups) return;
     const float* next = xg + t.x_group;
@@ -117,34 +172,24 @@ void tile(const Tile& t) {
 #pragma GCC unroll 32
       for (int p = 0; p < OW; ++p) Ops::prefetch(next + kh * t.x_kh + p * x_pixel);
   };
-  // 1x1 stride 1 on a blocked input without borders (pointwise convs): one tap per group, its
-  // lanes a unit-stride run; whole groups run unrolled with no per-tap bookkeeping.
-  const bool pointwise = t.kh == 1 && t.kw == 1 && !t.pixel_lo && x_lane == 1 && x_pixel == B &&
-                         t.lanes == B && t.last_lanes == B;
-  for (int64_t g = 0; pointwise && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
-    prefetch_next_group(g);
-    prefetch_w_next();
-    tap_lanes<Ops, B, OW, OC, 0, 0, true, B>(acc, xg, wg, B, 1, B, w_ocb, w_pf);
-  }
   // Plain input, no borders in this tile: each (kh, lane) runs its kw taps as one run.
-  const bool kw_runs = !pointwise && t.kw_as_lanes && !t.pixel_lo;
+  const bool kw_runs = t.kw_as_lanes && !t.pixel_lo;
   for (int64_t g = 0; kw_runs && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     for (int64_t kh = 0; kh < t.kh; ++kh) {
-      prefetch_w_next();
+      w_next.before_tap();
       for (int64_t l = 0; l < lanes; ++l)
         tap_lanes<Ops, B, OW, OC, 0, 0, false>(acc, xg + kh * t.x_kh + l * x_lane,
                                                wg + kh * t.w_kh + l * w_lane, t.kw, t.x_kw, x_pixel,
                                                w_ocb, w_pf, t.w_kw);
     }
   }
-  for (int64_t g = 0; !pointwise && !kw_runs && g < t.groups;
-       ++g, xg += t.x_group, wg += t.w_group) {
+  for (int64_t g = 0; !kw_runs && g < t.groups; ++g, xg += t.x_group, wg += t.w_group) {
     const int64_t lanes = g + 1 == t.groups ? t.last_lanes : t.lanes;
     prefetch_next_group(g);
     for (int64_t kh = 0; kh < t.kh; ++kh) {
       for (int64_t kw = 0; kw < t.kw; ++kw) {
-        prefetch_w_next();
+        w_next.before_tap();
         const float* xk = xg + kh * t.x_kh + kw * t.x_kw;
         const float* wk = wg + kh * t.w_kh + kw * t.w_kw;
         // Border tiles: pixels outside [lo, hi) skip this tap (they would read padding).
@@ -206,8 +251,19 @@ void tile(const Tile& t) {
     }
   }
 
-  // Epilogue: partial sums of an earlier input-channel chunk, or the residual sum; then the
-  // activation (only on the last chunk, which the caller says through t.act).
+  finish_tile<Ops, B, OW, OC>(t, acc);
+}
+
+// Epilogue: partial sums of an earlier input-channel chunk, or the residual sum; then the
+// activation (only on the last chunk, which the caller says through t.act); then the stores.
+template <class Ops, int B, int OW, int OC>
+__attribute__((always_inline)) inline void finish_tile(
+    const Tile& t, typename Ops::V (&acc)[OW][OC * B / Ops::kWidth]) {
+  using V = typename Ops::V;
+  constexpr int W = Ops::kWidth;
+  constexpr int VPB = B / W;
+  constexpr int NV = OC * VPB;
+  const int64_t y_ocb = t.y_ocb;
   if (t.accumulate) {
 #pragma GCC unroll 32
     for (int p = 0; p < OW; ++p)
@@ -266,10 +322,21 @@ void tile(const Tile& t) {
         }
       break;
     }
-    default:
+    default: {
+      // The other kinds are out-of-line calls per vector: run them on a copy in memory, so
+      // that the accumulators (of the common kinds above too) never need an address.
+      alignas(64) float buf[OW * NV * W];
+#pragma GCC unroll 32
       for (int p = 0; p < OW; ++p)
-        for (int v = 0; v < NV; ++v) acc[p][v] = activate<Ops>(acc[p][v], e);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) Ops::store(buf + (p * NV + v) * W, acc[p][v]);
+      activate_in_memory<Ops>(buf, OW * NV, e);
+#pragma GCC unroll 32
+      for (int p = 0; p < OW; ++p)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) acc[p][v] = Ops::load(buf + (p * NV + v) * W);
       break;
+    }
   }
   if (t.stream) {
 #pragma GCC unroll 32
