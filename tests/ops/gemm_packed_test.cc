@@ -73,6 +73,7 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
       {1, 1, 1, false, false},    {1, 17, 1000, false, true}, {2, 3, 17, true, false},
       {7, 1000, 3, false, true},  {64, 17, 17, true, true},   {64, 33, 300, false, false},
       {7, 40, 4096, false, true}, {1, 4096, 3, false, false}, {13, 65, 129, true, true},
+      {1, 200, 70, false, true},
   };
   ThreadPool two(2);
   const Epilogue relu{Activation::kRelu, 0, 0};
@@ -105,6 +106,17 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
         // The default with B prefetched the other way (the prefetch must not change a value).
         configs.push_back(d);
         configs.back().prefetch_b = !d.prefetch_b;
+        // A GEMV over 1..4 panels at once, also with few panels per task (a group cut short
+        // at a task's end) and short passes over k (partial sums in y, bias on the last).
+        if (d.mr == 1 && isa == Isa::kAvx512)
+          for (int streams = 1; streams <= kMaxGemvStreams; ++streams) {
+            GemmPackedConfig g = d;
+            g.gemv_streams = streams;
+            configs.push_back(g);
+            g.nc = 3 * nr;
+            g.kc = 5;
+            configs.push_back(g);
+          }
         for (const GemmPackedConfig& cfg : configs) {
           ASSERT_EQ(gemm_packed_config_problem(cfg), "");
           const std::string what = "isa " + std::string(isa_name(isa)) + " config " +
@@ -226,6 +238,29 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   // The default streams a GEMV's B without software prefetch, and prefetches for many rows.
   EXPECT_FALSE(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).prefetch_b);
   EXPECT_TRUE(default_gemm_packed_config(197, 768, 3072, Isa::kAvx512, 2).prefetch_b);
+  // gemv_streams: round-trips, absent means one stream, only for one-row AVX-512 tiles; the
+  // default walks four panels at once for a GEMV and one otherwise.
+  for (int streams = 1; streams <= kMaxGemvStreams; ++streams) {
+    GemmPackedConfig c{Isa::kAvx512, 1, 32, 1, 4096, 512};
+    c.gemv_streams = streams;
+    EXPECT_EQ(gemm_packed_config_from_json(gemm_packed_config_to_json(c)).gemv_streams, streams);
+  }
+  nlohmann::json gemv = gemm_packed_config_to_json({Isa::kAvx512, 1, 32, 1, 4096, 512});
+  gemv.erase("gemv_streams");
+  EXPECT_EQ(gemm_packed_config_from_json(gemv).gemv_streams, 1);
+  for (int bad : {0, kMaxGemvStreams + 1}) {
+    gemv["gemv_streams"] = bad;
+    EXPECT_THROW(gemm_packed_config_from_json(gemv), Error) << bad;
+  }
+  gemv["gemv_streams"] = 2;
+  gemv["mr"] = 2;
+  gemv["mc"] = 2;
+  EXPECT_THROW(gemm_packed_config_from_json(gemv), Error);                       // needs mr 1
+  EXPECT_THROW(gemm_packed_config_from_json(broken("gemv_streams", 2)), Error);  // avx2
+  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).gemv_streams,
+            kMaxGemvStreams);
+  EXPECT_EQ(default_gemm_packed_config(197, 768, 3072, Isa::kAvx512, 2).gemv_streams, 1);
+  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx2, 2).gemv_streams, 1);
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;

@@ -25,6 +25,10 @@ struct TileArgs {
   bool last = false;            // final pass: add bias and apply the epilogue
   const float* bias = nullptr;  // per column of the tile (nullable), read only when last
   const Epilogue* epilogue = nullptr;
+  // One-row tiles of the AVX-512 kernel only: `panels` consecutive B panels, panel_stride
+  // floats apart, into consecutive column ranges of y (cols counts over all of them).
+  int panels = 1;
+  int64_t panel_stride = 0;
 };
 
 // rows must be in [1, max_mr] for the nr used; cols in [1, nr].

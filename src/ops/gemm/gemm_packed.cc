@@ -114,7 +114,8 @@ nlohmann::json gemm_packed_config_to_json(const GemmPackedConfig& c) {
           {"kc", c.kc},
           {"nc", c.nc},
           {"pack_a", c.pack_a},
-          {"prefetch_b", c.prefetch_b}};
+          {"prefetch_b", c.prefetch_b},
+          {"gemv_streams", c.gemv_streams}};
 }
 
 namespace {
@@ -139,6 +140,11 @@ std::string static_problem(const GemmPackedConfig& c) {
   if (c.kc < 1 || c.kc > kMaxBlock) return "kc " + std::to_string(c.kc) + " is out of range";
   if (!c.pack_a && !tile_reads_a_in_place(c.isa))
     return "pack_a false: the " + std::string(isa_name(c.isa)) + " tiles read packed A only";
+  if (c.gemv_streams < 1 || c.gemv_streams > kMaxGemvStreams)
+    return "gemv_streams " + std::to_string(c.gemv_streams) + " is outside [1, " +
+           std::to_string(kMaxGemvStreams) + "]";
+  if (c.gemv_streams > 1 && (c.mr != 1 || c.isa != Isa::kAvx512))
+    return "gemv_streams above 1 needs mr 1 and the avx512 kernel";
   return "";
 }
 
@@ -180,6 +186,7 @@ GemmPackedConfig gemm_packed_config_from_json(const nlohmann::json& json) {
       throw Error(std::string("gemm config: field '") + field + "' must be true or false");
     *knob = it->get<bool>();
   }
+  if (json.contains("gemv_streams")) c.gemv_streams = json_int(json, "gemv_streams");
   if (std::string problem = static_problem(c); !problem.empty())
     throw Error("gemm config: " + problem);
   return c;
@@ -233,6 +240,9 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   // One row tile per panel: let the hardware prefetcher stream B (AlexNet's fc6, 2 threads,
   // Ice Lake: 7.4 -> 11.0 GFLOP/s, 15 -> 22 GB/s).
   c.prefetch_b = !one_tile;
+  // A GEMV reads four B panels at once (AlexNet's fc6 1x4096x9216, 2 threads, Ice Lake: see
+  // kMaxGemvStreams).
+  if (isa == Isa::kAvx512 && c.mr == 1) c.gemv_streams = kMaxGemvStreams;
   return c;
 }
 
@@ -343,8 +353,18 @@ const GemmPackedConfig& GemmPacked::config() const {
 
 std::string GemmPacked::kernel_name() const {
   const GemmPackedConfig& c = impl_->config;
-  return "gemm_f32_" + std::string(isa_name(c.isa)) + "_" + std::to_string(c.mr) + "x" +
-         std::to_string(c.nr);
+  std::string name = "gemm_f32_";
+  name += isa_name(c.isa);
+  name += '_';
+  name += std::to_string(c.mr);
+  name += 'x';
+  name += std::to_string(c.nr);
+  if (c.gemv_streams > 1) {
+    name += ", ";
+    name += std::to_string(c.gemv_streams);
+    name += " panels at once";
+  }
+  return name;
 }
 
 void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const float* c,
@@ -437,14 +457,17 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
       }
       const bool last = p0 + kb >= k;
       const int64_t row_tiles = ceil_div(mb, mr);
-      for (int64_t jp = j0; jp < j0 + nb; jp += nr) {
+      const int64_t step = nr * cfg.gemv_streams;  // gemv_streams > 1 only with mr 1
+      for (int64_t jp = j0; jp < j0 + nb; jp += step) {
+        const int panels =
+            static_cast<int>(std::min<int64_t>(cfg.gemv_streams, ceil_div(j0 + nb - jp, nr)));
         // The B micro-panel after this one (the next panel, or the next pass's first one):
         // a network's weights come from memory, so each row tile requests its share of those
         // lines into L2 while the FMAs run, instead of the next panel's first tile stalling.
         const float* b_next = nullptr;
         int64_t next_lines = 0;
-        if (cfg.prefetch_b && jp + nr < j0 + nb) {
-          b_next = packed + (jp / nr + 1) * panel_floats + p0 * nr;
+        if (cfg.prefetch_b && jp + step < j0 + nb) {
+          b_next = packed + (jp / nr + panels) * panel_floats + p0 * nr;
           next_lines = kb * nr * 4 / 64;
         } else if (cfg.prefetch_b && !last) {
           b_next = packed + (j0 / nr) * panel_floats + (p0 + kb) * nr;
@@ -457,7 +480,9 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         t.a_row_stride = in_place ? lda : 1;
         t.b = packed + (jp / nr) * panel_floats + p0 * nr;
         t.ldy = n;
-        t.cols = static_cast<int>(std::min(nr, n - jp));
+        t.cols = static_cast<int>(std::min<int64_t>(nr * panels, n - jp));
+        t.panels = panels;
+        t.panel_stride = panel_floats;
         t.accumulate = p0 > 0;
         t.last = last;
         t.bias = bias ? bias + jp : nullptr;

@@ -31,8 +31,15 @@ struct GemmPackedConfig {
   // when many row tiles share a panel; with one row tile (a GEMV) the whole next panel is
   // requested at once, which on Intel stalls the stream (22 -> 15 GB/s on AlexNet's fc6).
   bool prefetch_b = true;
+  // A one-row A (a batch-1 dense layer, mr 1): the tile walks this many B panels at once,
+  // each its own sequential stream from memory. More streams keep more requests in flight
+  // than the hardware prefetcher does on one (Ice Lake, 2 threads: 20 -> 24 GB/s read).
+  // 1..kMaxGemvStreams; above 1 needs mr 1 and the AVX-512 tiles.
+  int gemv_streams = 1;
   bool operator==(const GemmPackedConfig&) const = default;
 };
+
+inline constexpr int kMaxGemvStreams = 4;
 
 // Largest mr the variant's registers hold for this nr; 0 when nr is not a width it has.
 int gemm_packed_max_mr(Isa isa, int nr);
@@ -75,7 +82,8 @@ class GemmPacked {
   int64_t k() const;
   int64_t packed_bytes() const;
   const GemmPackedConfig& config() const;
-  // "gemm_f32_avx512_12x32": op, ISA and register tile.
+  // "gemm_f32_avx512_12x32": op, ISA and register tile (", 4 panels at once" for a GEMV
+  // reading several B panels together).
   std::string kernel_name() const;
 
  private:

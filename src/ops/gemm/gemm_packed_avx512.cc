@@ -92,7 +92,53 @@ void tile(const TileArgs& t) {
   }
 }
 
+// One row of A against P panels at once (a GEMV): each panel is its own sequential stream
+// from memory, and the P x NV accumulators are independent chains enough to hide the FMA
+// latency. t.cols counts the columns of all P panels; only the last may be partial.
+template <int NV, int P>
+void gemv_panels(const TileArgs& t) {
+  constexpr int kNr = NV * kLanes;
+  __m512 acc[P][NV];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[p][v] = _mm512_setzero_ps();
+  const float* a = t.a;
+  const int64_t as = t.a_stride, ps = t.panel_stride;
+  const float* b = t.b;
+#pragma GCC unroll 2
+  for (int64_t kk = 0; kk < t.k; ++kk) {
+    const __m512 av = _mm512_set1_ps(a[kk * as]);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[p][v] =
+            _mm512_fmadd_ps(av, _mm512_load_ps(b + p * ps + kk * kNr + v * kLanes), acc[p][v]);
+  }
+  const bool activate = t.last && t.epilogue && t.epilogue->kind != Activation::kNone;
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int col = p * kNr + v * kLanes;
+      const __mmask16 mask = lane_mask(t.cols - col);
+      if (!mask) continue;
+      __m512 x = acc[p][v];
+      if (t.accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, t.y + col));
+      if (t.last) {
+        if (t.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, t.bias + col));
+        if (activate) x = epilogue_vec(x, *t.epilogue);
+      }
+      _mm512_mask_storeu_ps(t.y + col, mask, x);
+    }
+}
+
 using TileFn = void (*)(const TileArgs&);
+
+template <int NV>
+constexpr TileFn kGemvTiles[4] = {tile<1, NV>, gemv_panels<NV, 2>, gemv_panels<NV, 3>,
+                                  gemv_panels<NV, 4>};
 
 template <int NV>
 constexpr TileFn kTiles[14] = {tile<1, NV>,  tile<2, NV>,  tile<3, NV>,  tile<4, NV>, tile<5, NV>,
@@ -102,9 +148,11 @@ constexpr TileFn kTiles[14] = {tile<1, NV>,  tile<2, NV>,  tile<3, NV>,  tile<4,
 }  // namespace
 
 void gemm_tile_nr16(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<1>[t.panels - 1](t);
   kTiles<1>[t.rows - 1](t);
 }
 void gemm_tile_nr32(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<2>[t.panels - 1](t);
   kTiles<2>[t.rows - 1](t);
 }
 
