@@ -108,7 +108,7 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
         configs.back().prefetch_b = !d.prefetch_b;
         // A GEMV over 1..4 panels at once, also with few panels per task (a group cut short
         // at a task's end) and short passes over k (partial sums in y, bias on the last).
-        if (d.mr == 1 && isa == Isa::kAvx512)
+        if (d.mr == 1 && isa != Isa::kPortable)
           for (int streams = 1; streams <= kMaxGemvStreams; ++streams) {
             GemmPackedConfig g = d;
             g.gemv_streams = streams;
@@ -238,7 +238,7 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   // The default streams a GEMV's B without software prefetch, and prefetches for many rows.
   EXPECT_FALSE(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).prefetch_b);
   EXPECT_TRUE(default_gemm_packed_config(197, 768, 3072, Isa::kAvx512, 2).prefetch_b);
-  // gemv_streams: round-trips, absent means one stream, only for one-row AVX-512 tiles; the
+  // gemv_streams: round-trips, absent means one stream, only for one-row vector tiles; the
   // default walks four panels at once for a GEMV and one otherwise.
   for (int streams = 1; streams <= kMaxGemvStreams; ++streams) {
     GemmPackedConfig c{Isa::kAvx512, 1, 32, 1, 4096, 512};
@@ -255,12 +255,15 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   gemv["gemv_streams"] = 2;
   gemv["mr"] = 2;
   gemv["mc"] = 2;
-  EXPECT_THROW(gemm_packed_config_from_json(gemv), Error);                       // needs mr 1
-  EXPECT_THROW(gemm_packed_config_from_json(broken("gemv_streams", 2)), Error);  // avx2
-  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).gemv_streams,
-            kMaxGemvStreams);
-  EXPECT_EQ(default_gemm_packed_config(197, 768, 3072, Isa::kAvx512, 2).gemv_streams, 1);
-  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx2, 2).gemv_streams, 1);
+  EXPECT_THROW(gemm_packed_config_from_json(gemv), Error);  // needs mr 1
+  nlohmann::json portable = gemm_packed_config_to_json({Isa::kPortable, 1, 8, 1, 64, 64});
+  portable["gemv_streams"] = 2;
+  EXPECT_THROW(gemm_packed_config_from_json(portable), Error);
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+    EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, isa, 2).gemv_streams, kMaxGemvStreams);
+    EXPECT_EQ(default_gemm_packed_config(197, 768, 3072, isa, 2).gemv_streams, 1);
+  }
+  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kPortable, 2).gemv_streams, 1);
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;

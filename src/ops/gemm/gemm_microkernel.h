@@ -25,8 +25,9 @@ struct TileArgs {
   bool last = false;            // final pass: add bias and apply the epilogue
   const float* bias = nullptr;  // per column of the tile (nullable), read only when last
   const Epilogue* epilogue = nullptr;
-  // One-row tiles of the AVX-512 kernel only: `panels` consecutive B panels, panel_stride
-  // floats apart, into consecutive column ranges of y (cols counts over all of them).
+  // One-row tiles of the AVX-512 and AVX2 kernels (packed A, or a row read in place):
+  // `panels` consecutive B panels, panel_stride floats apart, into consecutive column ranges
+  // of y (cols counts over all of them).
   int panels = 1;
   int64_t panel_stride = 0;
 };

@@ -34,7 +34,7 @@ struct GemmPackedConfig {
   // A one-row A (a batch-1 dense layer, mr 1): the tile walks this many B panels at once,
   // each its own sequential stream from memory. More streams keep more requests in flight
   // than the hardware prefetcher does on one (Ice Lake, 2 threads: 20 -> 24 GB/s read).
-  // 1..kMaxGemvStreams; above 1 needs mr 1 and the AVX-512 tiles.
+  // 1..kMaxGemvStreams; above 1 needs mr 1 and the vector (AVX2, AVX-512) tiles.
   int gemv_streams = 1;
   bool operator==(const GemmPackedConfig&) const = default;
 };

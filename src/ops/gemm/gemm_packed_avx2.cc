@@ -125,7 +125,64 @@ void tile(const TileArgs& t) {
   }
 }
 
+// One row of A against P panels at once (a GEMV): see the AVX-512 file. Stores first, then
+// the activation over the stored values, as in tile().
+template <int NV, int P>
+void gemv_panels(const TileArgs& t) {
+  constexpr int kNr = NV * kLanes;
+  __m256 acc[P][NV];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[p][v] = _mm256_setzero_ps();
+  const float* a = t.a;
+  const int64_t as = t.a_stride, ps = t.panel_stride;
+  const float* b = t.b;
+#pragma GCC unroll 2
+  for (int64_t kk = 0; kk < t.k; ++kk) {
+    const __m256 av = _mm256_broadcast_ss(a + kk * as);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[p][v] =
+            _mm256_fmadd_ps(av, _mm256_load_ps(b + p * ps + kk * kNr + v * kLanes), acc[p][v]);
+  }
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int col = p * kNr + v * kLanes;
+      if (t.cols <= col) continue;
+      __m256 x = acc[p][v];
+      if (t.cols >= col + kLanes) {
+        if (t.accumulate) x = _mm256_add_ps(x, _mm256_loadu_ps(t.y + col));
+        if (t.last && t.bias) x = _mm256_add_ps(x, _mm256_loadu_ps(t.bias + col));
+        _mm256_storeu_ps(t.y + col, x);
+        continue;
+      }
+      const __m256i mask = lane_mask(t.cols - col);
+      if (t.accumulate) x = _mm256_add_ps(x, _mm256_maskload_ps(t.y + col, mask));
+      if (t.last && t.bias) x = _mm256_add_ps(x, _mm256_maskload_ps(t.bias + col, mask));
+      _mm256_maskstore_ps(t.y + col, mask, x);
+    }
+  if (!t.last || !t.epilogue || t.epilogue->kind == Activation::kNone) return;
+  for (int col = 0; col < t.cols; col += kLanes) {
+    if (t.cols >= col + kLanes) {
+      _mm256_storeu_ps(t.y + col, epilogue_vec(_mm256_loadu_ps(t.y + col), *t.epilogue));
+      continue;
+    }
+    const __m256i mask = lane_mask(t.cols - col);
+    const __m256 x = _mm256_maskload_ps(t.y + col, mask);
+    _mm256_maskstore_ps(t.y + col, mask, epilogue_vec(x, *t.epilogue));
+  }
+}
+
 using TileFn = void (*)(const TileArgs&);
+
+template <int NV>
+constexpr TileFn kGemvTiles[4] = {tile<1, NV>, gemv_panels<NV, 2>, gemv_panels<NV, 3>,
+                                  gemv_panels<NV, 4>};
 
 constexpr TileFn kTilesNr8[12] = {tile<1, 1>, tile<2, 1>,  tile<3, 1>,  tile<4, 1>,
                                   tile<5, 1>, tile<6, 1>,  tile<7, 1>,  tile<8, 1>,
@@ -136,9 +193,11 @@ constexpr TileFn kTilesNr16[6] = {tile<1, 2>, tile<2, 2>, tile<3, 2>,
 }  // namespace
 
 void gemm_tile_nr8(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<1>[t.panels - 1](t);
   kTilesNr8[t.rows - 1](t);
 }
 void gemm_tile_nr16(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<2>[t.panels - 1](t);
   kTilesNr16[t.rows - 1](t);
 }
 
