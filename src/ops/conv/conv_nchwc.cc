@@ -542,6 +542,7 @@ void ConvNchwc::Impl::emit_ocgs(Tile& t, const Pass& pass, int64_t ocg0, int64_t
     const int64_t ocb0 = ocg * c.oc_tile;
     const int64_t n_oc = std::min<int64_t>(c.oc_tile, ocb - ocb0);
     t.n_oc = static_cast<int>(n_oc);
+    t.prefetch_input = ocg == ocg0;  // later oc tiles read the pixels the first one fetched
     const int64_t tile_at = ocb0 * icb * blk;  // the same in both layouts
     t.w_next = nullptr;
     t.w_next_lines = 0;

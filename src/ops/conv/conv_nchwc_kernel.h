@@ -49,6 +49,10 @@ struct Tile {
   // x_kw, weight step b) instead of kw runs of a few lanes each. Vector kernels only; the
   // strides above describe the layout either way.
   bool kw_as_lanes = false;
+  // Blocked input: request the next input group's lines while this group runs. Off for a call
+  // that repeats the previous call's pixels (the next oc tile of loop order 1): they are in
+  // L1 already, and the requests only take load slots.
+  bool prefetch_input = true;
 };
 
 using TileFn = void (*)(const Tile&);

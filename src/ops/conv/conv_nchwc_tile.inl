@@ -136,7 +136,7 @@ __attribute__((noinline)) void pointwise_tile(const Tile& t) {
     // Blocked input: each pixel's lanes are one or two cache lines, far from the next group's;
     // fetch the next group's lines now, since the hardware prefetchers track fewer streams
     // than a deep layer has groups.
-    if (g + 1 < t.groups) {
+    if (t.prefetch_input && g + 1 < t.groups) {
 #pragma GCC unroll 32
       for (int p = 0; p < OW; ++p) Ops::prefetch(xg + x_group + p * B);
     }
@@ -166,7 +166,7 @@ void tile(const Tile& t) {
   WeightPrefetch w_next(t);
   // Blocked input: the next group's lines now (see pointwise_tile).
   auto prefetch_next_group = [&](int64_t g) __attribute__((always_inline)) {
-    if (x_lane != 1 || g + 1 >= t.groups) return;
+    if (!t.prefetch_input || x_lane != 1 || g + 1 >= t.groups) return;
     const float* next = xg + t.x_group;
     for (int64_t kh = 0; kh < t.kh; ++kh)
 #pragma GCC unroll 32
