@@ -382,6 +382,7 @@ void WinogradNchwc::Impl::run_item(size_t item, const float* x, const float* sum
   for (int64_t p = 0; p < points; ++p) {
     for (int64_t o = 0; o < n_oc; o += c.oc_tile) {
       t.n_oc = static_cast<int>(std::min<int64_t>(c.oc_tile, n_oc - o));
+      t.prefetch_input = o == 0;  // later oc tiles read the transformed input the first fetched
       const float* w = u.data + (p * ocb + ocb0 + o) * w_tile;
       // The weights of the next register tile (the next oc tile, else the next point's first),
       // prefetched into L2 a share per pass over these: weights that stream from memory then
