@@ -50,8 +50,9 @@ struct Tile {
   // strides above describe the layout either way.
   bool kw_as_lanes = false;
   // Blocked input: request the next input group's lines while this group runs. Off for a call
-  // that repeats the previous call's pixels (the next oc tile of loop order 1): they are in
-  // L1 already, and the requests only take load slots.
+  // that repeats the previous call's pixels (the next oc tile of loop order 1, a Winograd
+  // point's next oc tile): the first call fetched them, and measured in-model the requests
+  // cost more load slots than they saved.
   bool prefetch_input = true;
 };
 
