@@ -74,6 +74,8 @@ TEST(GemmPacked, EveryVariantMatchesReference) {
       {7, 1000, 3, false, true},  {64, 17, 17, true, true},   {64, 33, 300, false, false},
       {7, 40, 4096, false, true}, {1, 4096, 3, false, false}, {13, 65, 129, true, true},
       {1, 200, 70, false, true},
+      // Two row blocks whose row tiles are balanced (112 + 85 rows: 13- and 12-row tiles).
+      {197, 100, 70, false, false},
   };
   ThreadPool two(2);
   const Epilogue relu{Activation::kRelu, 0, 0};

@@ -73,6 +73,17 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
+// The row tiles of a block of `rows` rows: ceil(rows / mr) tiles of near-equal height, so that
+// 197 rows run as 12- to 14-row tiles rather than full ones and a 1-row tile that streams a B
+// micro-panel for two FMAs per step.
+struct RowTiles {
+  int64_t count, base, extra;  // the first `extra` tiles have base + 1 rows, the others base
+  RowTiles(int64_t rows, int64_t mr)
+      : count(ceil_div(rows, mr)), base(rows / count), extra(rows % count) {}
+  int64_t first_row(int64_t tile) const { return tile * base + std::min(tile, extra); }
+  int64_t rows(int64_t tile) const { return base + (tile < extra ? 1 : 0); }
+};
+
 // The packed panels, written completely by the constructor. A large buffer starts on a 2 MiB
 // boundary with transparent huge pages requested for its whole 2 MiB pages: a classifier's
 // B is hundreds of MB, and a fault per 4 KiB page costs several times the packing itself.
@@ -394,12 +405,14 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
   // A row-major A is read where it lies when the config does not pack it.
   const bool in_place = !cfg.pack_a && !trans_a;
   // Rows [i0, i0 + mb) x depth [p0, p0 + kb) of A as mr-row panels, k-major, at ap.
+  // Row tile `tile` of a block (RowTiles) is packed at ap + tile * mr * kb.
   auto pack_a = [&](float* ap, int64_t i0, int64_t mb, int64_t p0, int64_t kb) {
-    for (int64_t it = 0; it < mb; it += mr) {
-      const int64_t rows = std::min(mr, mb - it);
-      float* dst = ap + it * kb;
+    const RowTiles tiles(mb, mr);
+    for (int64_t tile = 0; tile < tiles.count; ++tile) {
+      const int64_t rows = tiles.rows(tile), first = i0 + tiles.first_row(tile);
+      float* dst = ap + tile * mr * kb;
       for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = i0 + it + r;
+        const int64_t i = first + r;
         if (trans_a) {
           for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = a[(p0 + kk) * lda + i];
         } else {
@@ -410,9 +423,10 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
     }
   };
   // With several column blocks every task of a row block would pack the same rows of A again
-  // (ViT's 197x3072 MLP input 4 times): threaded, A is packed once, all of it, into the
-  // calling thread's scratch (grown to the largest A it has seen, then reused).
-  const bool shared_a = !in_place && threaded && n_blocks > 1;
+  // (ViT's 197x3072 MLP input 4 times, 6 on one thread): A is packed once, all of it, into the
+  // calling thread's scratch (grown to the largest A it has seen, then reused). One thread
+  // packing per task spent 10% of a ViT MLP GEMM's time there (Ice Lake).
+  const bool shared_a = !in_place && n_blocks > 1;
   const int64_t mc_pad = ceil_div(std::min(mc, m), mr) * mr;
   float* shared = nullptr;
   if (shared_a) {
@@ -445,19 +459,19 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
     int64_t p0 = 0;
     do {
       const int64_t kb = std::min(kc, k - p0);
-      // Row tile `it` of this block starts at ap + it * a_tile_step.
+      // Row tile `tile` of this block reads A at ap + tile * a_tile_step (packed) or from its
+      // first row (in place).
       const float* ap = own;
-      int64_t a_tile_step = kb;
+      const int64_t a_tile_step = mr * kb;
       if (in_place) {
         ap = a + i0 * lda + p0;
-        a_tile_step = lda;
       } else if (shared_a) {
         ap = shared + ib * mc_pad * k + p0 * mc_pad;
       } else {
         pack_a(own, i0, mb, p0, kb);
       }
       const bool last = p0 + kb >= k;
-      const int64_t row_tiles = ceil_div(mb, mr);
+      const RowTiles row_tiles(mb, mr);
       const int64_t step = nr * cfg.gemv_streams;  // gemv_streams > 1 only with mr 1
       for (int64_t jp = j0; jp < j0 + nb; jp += step) {
         const int panels =
@@ -474,7 +488,6 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
           b_next = packed + (j0 / nr) * panel_floats + (p0 + kb) * nr;
           next_lines = std::min(kc, k - p0 - kb) * nr * 4 / 64;
         }
-        const int64_t lines_per_tile = ceil_div(next_lines, row_tiles);
         TileArgs t;
         t.k = kb;
         t.a_stride = in_place ? 1 : mr;
@@ -488,14 +501,16 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         t.last = last;
         t.bias = bias ? bias + jp : nullptr;
         t.epilogue = tile_epilogue;
-        for (int64_t it = 0; it < mb; it += mr) {
-          t.a = ap + it * a_tile_step;
-          t.y = y + (i0 + it) * n + jp;
-          t.rows = static_cast<int>(std::min(mr, mb - it));
-          for (int64_t l = 0; l < lines_per_tile && next_lines > 0; ++l, --next_lines) {
-            __builtin_prefetch(b_next, 0, 2);
-            b_next += 16;
-          }
+        for (int64_t tile = 0; tile < row_tiles.count; ++tile) {
+          const int64_t first = row_tiles.first_row(tile);
+          t.a = in_place ? ap + first * lda : ap + tile * a_tile_step;
+          t.y = y + (i0 + first) * n + jp;
+          t.rows = static_cast<int>(row_tiles.rows(tile));
+          // Each row tile requests its share of the next micro-panel over its k steps.
+          const int64_t l0 = next_lines * tile / row_tiles.count;
+          const int64_t l1 = next_lines * (tile + 1) / row_tiles.count;
+          t.b_next = b_next ? b_next + l0 * 16 : nullptr;
+          t.b_next_lines = l1 - l0;
           s.tile(t);
         }
       }
