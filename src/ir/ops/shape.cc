@@ -10,6 +10,7 @@
 #include "ir/ops/shape_args.h"
 #include "ops/common/broadcast.h"
 #include "ops/shape/strided_copy.h"
+#include "ops/shape/strided_copy_parallel.h"
 #include "ops/shape/transpose_fast.h"
 
 namespace hone {
@@ -343,9 +344,11 @@ PreparedOp prepare_expand(const OpContext& ctx) {
   if (!out) ctx.fail("cannot broadcast " + shape_to_string(in) + " to " + shape_to_string(target));
   PreparedOp op;
   op.outputs = {{ctx.input_dtype(0), *out}};
-  op.run = [](TensorsIn in, TensorsOut out) {
-    strided_copy(in[0]->raw(), 0, broadcast_strides(in[0]->shape(), out[0]->shape()), out[0]->raw(),
-                 out[0]->shape(), dtype_size(in[0]->dtype()));
+  // Optimized, the rows are split over the threads.
+  ThreadPool* pool = ctx.kernel_options().optimized ? ctx.kernel_options().pool : nullptr;
+  op.run = [strides = broadcast_strides(in, *out), shape = *out, pool](TensorsIn x, TensorsOut y) {
+    strided_copy_parallel(x[0]->raw(), 0, strides, y[0]->raw(), shape, dtype_size(x[0]->dtype()),
+                          pool);
   };
   return op;
 }

@@ -8,6 +8,7 @@
 #include "ops/shape/gather_reference.h"
 #include "ops/shape/pad_reference.h"
 #include "ops/shape/strided_copy.h"
+#include "ops/shape/strided_copy_parallel.h"
 
 namespace hone {
 
@@ -73,8 +74,11 @@ PreparedOp prepare_slice(const OpContext& ctx) {
   }
   PreparedOp op;
   op.outputs = {{ctx.input_dtype(0), out}};
-  op.run = [offset, strides, out](TensorsIn in, TensorsOut y) {
-    strided_copy(in[0]->raw(), offset, strides, y[0]->raw(), out, dtype_size(in[0]->dtype()));
+  // Optimized, the rows are split over the threads.
+  ThreadPool* pool = ctx.kernel_options().optimized ? ctx.kernel_options().pool : nullptr;
+  op.run = [offset, strides, out, pool](TensorsIn in, TensorsOut y) {
+    strided_copy_parallel(in[0]->raw(), offset, strides, y[0]->raw(), out,
+                          dtype_size(in[0]->dtype()), pool);
   };
   return op;
 }
