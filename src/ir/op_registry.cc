@@ -172,6 +172,7 @@ const OpRegistry& op_registry() {
     register_internal_layout_ops(r);
     register_internal_elementwise_ops(r);
     register_internal_gemm_ops(r);
+    register_internal_matmul_ops(r);
     register_internal_pointwise_depthwise_ops(r);
     return r;
   }();

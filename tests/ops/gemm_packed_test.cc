@@ -70,9 +70,15 @@ Tensor reference(const Case& c, const Tensor& a, const Tensor& b, float alpha, c
 
 TEST(GemmPacked, EveryVariantMatchesReference) {
   const std::vector<Case> cases = {
-      {1, 1, 1, false, false},    {1, 17, 1000, false, true}, {2, 3, 17, true, false},
-      {7, 1000, 3, false, true},  {64, 17, 17, true, true},   {64, 33, 300, false, false},
-      {7, 40, 4096, false, true}, {1, 4096, 3, false, false}, {13, 65, 129, true, true},
+      {1, 1, 1, false, false},
+      {1, 17, 1000, false, true},
+      {2, 3, 17, true, false},
+      {7, 1000, 3, false, true},
+      {64, 17, 17, true, true},
+      {64, 33, 300, false, false},
+      {7, 40, 4096, false, true},
+      {1, 4096, 3, false, false},
+      {13, 65, 129, true, true},
       {1, 200, 70, false, true},
       // Two row blocks whose row tiles are balanced (112 + 85 rows: 13- and 12-row tiles).
       {197, 100, 70, false, false},
@@ -487,6 +493,77 @@ TEST(FusedGemm, ErrorsNameTheNode) {
                .inputs = {Tensor(DType::kFloat64, {2, 3}), Tensor(DType::kFloat64, {3, 4})},
                .domain = "hone"});
   EXPECT_NE(dtype.find(kTestNodeName), std::string::npos) << dtype;
+}
+
+// FusedMatMul (what fold-matmul-transpose makes of attention's Transpose -> Div -> MatMul):
+// operands read in place through their perms, scaled by alpha; against Transpose + MatMul +
+// Mul on the reference kernels, with the reference and the optimized kernel (every ISA, no
+// pool and two threads). The perms cover batch permutations (ViT's [197,12,64] read as
+// [12,197,64]), a transposed B ([12,64,197] from [197,12,64]), a transposed A, broadcast batch
+// dims and none at all.
+TEST(FusedMatMul, TransposedViewsMatchTransposeThenMatMul) {
+  struct Case {
+    Shape a, b;
+    std::vector<int64_t> perm_a, perm_b;
+    float alpha;
+  };
+  const std::vector<Case> cases = {
+      {{37, 3, 16}, {37, 3, 16}, {1, 0, 2}, {1, 2, 0}, 0.125f},  // Q·Kᵀ
+      {{3, 37, 37}, {37, 3, 16}, {}, {1, 0, 2}, 1.0f},           // weights·V
+      {{16, 3, 37}, {3, 16, 9}, {1, 2, 0}, {}, 2.0f},            // A transposed in place
+      {{5, 17}, {9, 17}, {}, {1, 0}, 0.5f},                      // a plain transposed B
+      {{2, 1, 5, 17}, {17, 4, 33}, {}, {1, 0, 2}, 1.0f},         // broadcast batch dims
+      {{4, 5, 7}, {4, 7, 6}, {}, {}, -1.5f},                     // no perm: only the scale
+  };
+  ThreadPool two(2);
+  uint32_t seed = 300;
+  for (const Case& c : cases) {
+    const Tensor a = random_tensor(c.a, seed++), b = random_tensor(c.b, seed++);
+    Tensor ta = a, tb = b;
+    if (!c.perm_a.empty())
+      ta = run_op({.op_type = "Transpose", .inputs = {a}, .attrs = attrs({{"perm", c.perm_a}})})[0];
+    if (!c.perm_b.empty())
+      tb = run_op({.op_type = "Transpose", .inputs = {b}, .attrs = attrs({{"perm", c.perm_b}})})[0];
+    const Tensor product = run_op({.op_type = "MatMul", .inputs = {ta, tb}})[0];
+    const Tensor want = run_op(
+        {.op_type = "Mul", .inputs = {product, Tensor::from_vector<float>({}, {c.alpha})}})[0];
+    Attributes fused_attrs = attrs({{"alpha", c.alpha}});
+    if (!c.perm_a.empty()) fused_attrs["perm_a"] = Attribute{c.perm_a};
+    if (!c.perm_b.empty()) fused_attrs["perm_b"] = Attribute{c.perm_b};
+    const std::string what = shape_to_string(c.a) + " perm " + shape_to_string(c.perm_a) + " x " +
+                             shape_to_string(c.b) + " perm " + shape_to_string(c.perm_b);
+    const OpCall reference{
+        .op_type = "FusedMatMul", .inputs = {a, b}, .attrs = fused_attrs, .domain = "hone"};
+    expect_close(run_op(reference)[0], want, what + " reference");
+    for (Isa isa : supported_isas())
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+        OpCall call = reference;
+        call.all_inputs_constant = false;
+        call.kernel_options = optimized(isa, pool);
+        PreparedOp op = prepare_op(call);
+        EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << what;
+        Tensor y(DType::kFloat32, want.shape());
+        std::vector<const Tensor*> ins = {&a, &b};
+        std::vector<Tensor*> outs = {&y};
+        op.run(TensorsIn(ins), TensorsOut(outs));
+        expect_close(y, want, what + " " + std::string(isa_name(isa)));
+      }
+  }
+}
+
+TEST(FusedMatMul, BadPermsAndShapesNameTheProblem) {
+  const Tensor a = random_tensor({4, 5, 6}, 1), b = random_tensor({4, 6, 3}, 2);
+  auto fails_with = [&](Attributes at, const std::string& text) {
+    try {
+      run_op({.op_type = "FusedMatMul", .inputs = {a, b}, .attrs = at, .domain = "hone"});
+      ADD_FAILURE() << "no error, expected " << text;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+  };
+  fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 0, 1}}}), "is not a permutation");
+  fails_with(attrs({{"perm_b", std::vector<int64_t>{1, 0}}}), "does not fit input 1");
+  fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 2, 1}}}), "inner dimensions differ");
 }
 
 }  // namespace

@@ -200,6 +200,7 @@ TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
                                                    {"fuse-layer-norm", 2},
                                                    {"fuse-conv", 2},
                                                    {"fuse-gemm", 2},
+                                                   {"fold-matmul-transpose", 2},
                                                    {"batchnorm-to-scaleshift", 2},
                                                    {"fuse-elementwise", 2},
                                                    {"gather-channels", 2},

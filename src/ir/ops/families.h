@@ -22,6 +22,7 @@ void register_internal_conv_ops(OpRegistry& r);    // FusedConv
 void register_internal_layout_ops(OpRegistry& r);  // Reorder*, blocked pools/concat, ScaleShift
 void register_internal_elementwise_ops(OpRegistry& r);          // FusedElementwise
 void register_internal_gemm_ops(OpRegistry& r);                 // FusedGemm
+void register_internal_matmul_ops(OpRegistry& r);               // FusedMatMul
 void register_internal_pointwise_depthwise_ops(OpRegistry& r);  // FusedPointwiseDepthwise
 
 }  // namespace hone

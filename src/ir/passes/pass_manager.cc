@@ -7,6 +7,7 @@
 #include "ir/passes/eliminate_dead_nodes.h"
 #include "ir/passes/fold_batchnorm.h"
 #include "ir/passes/fold_constants.h"
+#include "ir/passes/fold_matmul_transpose.h"
 #include "ir/passes/fold_pad.h"
 #include "ir/passes/fuse_conv.h"
 #include "ir/passes/fuse_elementwise.h"
@@ -35,6 +36,9 @@ const std::vector<PassInfo>& all_passes() {
       // chains fuse, so that no chain swallows an activation a kernel epilogue could apply.
       {"fuse-conv", 2, fuse_conv},
       {"fuse-gemm", 2, fuse_gemm},
+      // Attention's transposed and scaled MatMul operands, before elementwise fusion takes
+      // the scale.
+      {"fold-matmul-transpose", 2, fold_matmul_transpose},
       {"batchnorm-to-scaleshift", 2, batchnorm_to_scaleshift},
       {"fuse-elementwise", 2, fuse_elementwise},
       // Channel shuffles, slices and splits as gathers, read through Concats.

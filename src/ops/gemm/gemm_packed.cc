@@ -316,9 +316,10 @@ GemmPacked::GemmPacked(int64_t n, int64_t k, const float* b, bool trans_b, float
   }
 }
 
-void GemmPacked::repack(const float* b, bool trans_b, float alpha) {
+void GemmPacked::repack(const float* b, bool trans_b, float alpha, int64_t ldb) {
   Impl& s = *impl_;
   const int64_t n = s.n, k = s.k;
+  if (ldb == 0) ldb = trans_b ? k : n;
   const int64_t nr = s.config.nr;
   const int64_t panels = ceil_div(n, nr);
   float* dst = s.packed.data<float>();
@@ -332,12 +333,12 @@ void GemmPacked::repack(const float* b, bool trans_b, float alpha) {
           for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = 0.0f;
           continue;
         }
-        const float* row = b + (j0 + j) * k;
+        const float* row = b + (j0 + j) * ldb;
         for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = alpha * row[kk];
       }
     } else {
       for (int64_t kk = 0; kk < k; ++kk) {
-        const float* row = b + kk * n + j0;
+        const float* row = b + kk * ldb + j0;
         float* out = panel + kk * nr;
         for (int64_t j = 0; j < cols; ++j) out[j] = alpha * row[j];
         for (int64_t j = cols; j < nr; ++j) out[j] = 0.0f;

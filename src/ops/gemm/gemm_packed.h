@@ -64,9 +64,10 @@ class GemmPacked {
   GemmPacked& operator=(GemmPacked&&) noexcept;
 
   // Packs new values of B (same n, k, layout and alpha rules as the constructor) into the
-  // existing panels: for a B computed at run time (attention's batched MatMuls). Does not
-  // allocate; must not overlap a run() of the same object.
-  void repack(const float* b, bool trans_b, float alpha);
+  // existing panels: for a B computed at run time (attention's batched MatMuls). ldb: the
+  // elements between B's stored rows (of [k, n], or [n, k] when trans_b); 0 means dense (n or
+  // k). Does not allocate; must not overlap a run() of the same object.
+  void repack(const float* b, bool trans_b, float alpha, int64_t ldb = 0);
 
   // y[m, n] = act(a @ (alpha * B) + bias + beta * c). a is [m, k] with row stride lda (or
   // [k, m] with row stride lda when trans_a); c (nullable) is read as c[i * c_row_stride +

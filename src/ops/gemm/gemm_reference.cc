@@ -45,9 +45,13 @@ void gemm_reference(const GemmParams& p, const T* a, const T* b, const T* c, T* 
 
 template <class T>
 void matmul_reference(const MatMulParams& p, const T* a, const T* b, T* y) {
-  for (size_t i = 0; i < p.a_offsets.size(); ++i)
-    matmul_strided(p.m, p.n, p.k, a + p.a_offsets[i], p.k, 1, b + p.b_offsets[i], p.n, 1,
-                   y + static_cast<int64_t>(i) * p.m * p.n);
+  for (size_t i = 0; i < p.a_offsets.size(); ++i) {
+    T* yi = y + static_cast<int64_t>(i) * p.m * p.n;
+    matmul_strided(p.m, p.n, p.k, a + p.a_offsets[i], p.a_rows(), p.a_cols(), b + p.b_offsets[i],
+                   p.b_rows(), p.b_cols(), yi);
+    if (p.alpha != 1.0f)
+      for (int64_t j = 0; j < p.m * p.n; ++j) yi[j] = scale(p.alpha, yi[j]);
+  }
 }
 
 #define HONE_GEMM(T)                                                                    \

@@ -19,11 +19,21 @@ struct GemmParams {
 template <class T>
 void gemm_reference(const GemmParams& p, const T* a, const T* b, const T* c, T* y);
 
-// For each batch i: y[i] ([m, n]) = a[a_offsets[i] ...] ([m, k]) @ b[b_offsets[i] ...] ([k, n]).
-// The offsets (in elements) express the broadcasting of the batch dims.
+// For each batch i: y[i] ([m, n], contiguous) = alpha * A_i @ B_i, where element (r, c) of A_i
+// is a[a_offsets[i] + r * a_row_stride + c * a_col_stride] and likewise for B_i. The offsets
+// (in elements) express the broadcasting of the batch dims; strides of 0 mean dense row-major
+// matrices ([m, k] and [k, n]). Other strides read transposed or interleaved operands in place
+// (attention's per-head views of [tokens, heads, dim] tensors, see fold-matmul-transpose).
 struct MatMulParams {
   int64_t m = 0, n = 0, k = 0;
   std::vector<int64_t> a_offsets, b_offsets;
+  int64_t a_row_stride = 0, a_col_stride = 0, b_row_stride = 0, b_col_stride = 0;
+  float alpha = 1.0f;
+  // The strides in effect (the dense ones where 0).
+  int64_t a_rows() const { return a_row_stride || a_col_stride ? a_row_stride : k; }
+  int64_t a_cols() const { return a_row_stride || a_col_stride ? a_col_stride : 1; }
+  int64_t b_rows() const { return b_row_stride || b_col_stride ? b_row_stride : n; }
+  int64_t b_cols() const { return b_row_stride || b_col_stride ? b_col_stride : 1; }
 };
 template <class T>
 void matmul_reference(const MatMulParams& p, const T* a, const T* b, T* y);

@@ -7,6 +7,8 @@
 namespace hone {
 
 GemmRuntimeB::GemmRuntimeB(const MatMulParams& p, Isa isa, int threads) : p_(p) {
+  if (!gemm_runtime_b_takes(p))
+    throw Error("GemmRuntimeB: neither stride of an operand's matrices is 1");
   const auto batches = static_cast<int64_t>(p.a_offsets.size());
   by_batch_ = threads > 1 && batches >= threads;
   const int slots = by_batch_ ? threads : 1;
@@ -29,9 +31,14 @@ void GemmRuntimeB::release(int slot) {
 }
 
 void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* pool) {
+  // A and B are read in place with their strides: one of each pair is 1 (the constructor
+  // checked), the other the leading dimension of a plain or transposed matrix.
+  const bool trans_a = p_.a_cols() != 1, trans_b = p_.b_cols() != 1;
+  const int64_t lda = trans_a ? p_.a_cols() : p_.a_rows();
+  const int64_t ldb = trans_b ? p_.b_cols() : p_.b_rows();
   auto one = [&](size_t i, GemmPacked& g, ThreadPool* split) {
-    g.repack(b + p_.b_offsets[i], false, 1.0f);
-    g.run(p_.m, a + p_.a_offsets[i], p_.k, false, nullptr, 0, 0, 0.0f,
+    g.repack(b + p_.b_offsets[i], trans_b, p_.alpha, ldb);
+    g.run(p_.m, a + p_.a_offsets[i], lda, trans_a, nullptr, 0, 0, 0.0f,
           y + static_cast<int64_t>(i) * p_.m * p_.n, split);
   };
   if (!by_batch_) {
@@ -44,6 +51,10 @@ void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* poo
     one(i, gemms_[static_cast<size_t>(slot)], nullptr);
     release(slot);
   });
+}
+
+bool gemm_runtime_b_takes(const MatMulParams& p) {
+  return (p.a_cols() == 1 || p.a_rows() == 1) && (p.b_cols() == 1 || p.b_rows() == 1);
 }
 
 std::string GemmRuntimeB::kernel_name() const {

@@ -15,6 +15,9 @@
 
 namespace hone {
 
+// Whether GemmRuntimeB runs p: each operand's matrices have a unit row or column stride.
+bool gemm_runtime_b_takes(const MatMulParams& p);
+
 class GemmRuntimeB {
  public:
   // For p (m, n, k > 0) run on `threads` threads: with at least as many batch matrices as
@@ -22,8 +25,8 @@ class GemmRuntimeB {
   // one after the other, each split over the threads.
   GemmRuntimeB(const MatMulParams& p, Isa isa, int threads);
 
-  // y[i] ([m, n], contiguous) = a[a_offsets[i] ...] @ b[b_offsets[i] ...] for every batch i;
-  // y is written completely. Calls on one object must not overlap.
+  // y[i] ([m, n], contiguous) = alpha * A_i @ B_i for every batch i, the operands read as
+  // MatMulParams says; y is written completely. Calls on one object must not overlap.
   void run(const float* a, const float* b, float* y, ThreadPool* pool);
 
   std::string kernel_name() const;
