@@ -30,38 +30,6 @@ struct TileArgs {
   // of y (cols counts over all of them).
   int panels = 1;
   int64_t panel_stride = 0;
-  // Lines (64 bytes each) of the B micro-panel that runs after this one, requested into L2 a
-  // few per kPrefetchSteps k steps (vector tiles only; the portable one ignores them): B
-  // comes from memory, and the first row tile over a micro-panel would otherwise wait on it.
-  const float* b_next = nullptr;
-  int64_t b_next_lines = 0;
-};
-
-// The k steps between two groups of B prefetches (TileArgs::b_next); a multiple of every
-// tile's independent accumulator sets.
-inline constexpr int64_t kPrefetchSteps = 8;
-
-// Spreads TileArgs::b_next over the call: before_steps() before each kPrefetchSteps k steps.
-// The driver requesting a tile's share all at once before the call stalled on the fill
-// buffers: 7% of a single-threaded ViT-B/16 MLP GEMM's time on Ice Lake.
-class PanelPrefetch {
- public:
-  explicit PanelPrefetch(const TileArgs& t)
-      : next_(reinterpret_cast<const char*>(t.b_next)), left_(t.b_next_lines) {
-    const int64_t groups = (t.k + kPrefetchSteps - 1) / kPrefetchSteps;
-    if (left_ > 0 && groups > 0) per_group_ = (left_ + groups - 1) / groups;
-  }
-  __attribute__((always_inline)) void before_steps() {
-    for (int64_t i = 0; i < per_group_ && left_ > 0; ++i, --left_) {
-      __builtin_prefetch(next_, 0, 2);
-      next_ += 64;
-    }
-  }
-
- private:
-  const char* next_;
-  int64_t left_;
-  int64_t per_group_ = 0;
 };
 
 // rows must be in [1, max_mr] for the nr used; cols in [1, nr].

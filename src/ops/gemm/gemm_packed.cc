@@ -489,6 +489,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
           b_next = packed + (j0 / nr) * panel_floats + (p0 + kb) * nr;
           next_lines = std::min(kc, k - p0 - kb) * nr * 4 / 64;
         }
+        const int64_t lines_per_tile = ceil_div(next_lines, row_tiles.count);
         TileArgs t;
         t.k = kb;
         t.a_stride = in_place ? 1 : mr;
@@ -507,11 +508,10 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
           t.a = in_place ? ap + first * lda : ap + tile * a_tile_step;
           t.y = y + (i0 + first) * n + jp;
           t.rows = static_cast<int>(row_tiles.rows(tile));
-          // Each row tile requests its share of the next micro-panel over its k steps.
-          const int64_t l0 = next_lines * tile / row_tiles.count;
-          const int64_t l1 = next_lines * (tile + 1) / row_tiles.count;
-          t.b_next = b_next ? b_next + l0 * 16 : nullptr;
-          t.b_next_lines = l1 - l0;
+          for (int64_t l = 0; l < lines_per_tile && next_lines > 0; ++l, --next_lines) {
+            __builtin_prefetch(b_next, 0, 2);
+            b_next += 16;
+          }
           s.tile(t);
         }
       }

@@ -2,8 +2,6 @@
 // (16 ymm registers: accumulators + B vectors + one broadcast).
 #include <immintrin.h>
 
-#include <algorithm>
-
 #include "ops/elementwise/epilogue_fast_avx2.h"
 #include "ops/gemm/gemm_microkernel.h"
 
@@ -39,26 +37,21 @@ void tile(const TileArgs& t) {
   int64_t row_offset[MR];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) row_offset[r] = r * t.a_row_stride;
-  PanelPrefetch prefetch(t);
   int64_t kk = 0;
-  for (int64_t k0 = 0; k0 < t.k; k0 += kPrefetchSteps) {
-    prefetch.before_steps();
-    const int64_t k1 = std::min(t.k, k0 + kPrefetchSteps);
-    for (; kk + kSets <= k1; kk += kSets) {
+  for (; kk + kSets <= t.k; kk += kSets) {
 #pragma GCC unroll 4
-      for (int s = 0; s < kSets; ++s) {
-        __m256 bv[NV];
+    for (int s = 0; s < kSets; ++s) {
+      __m256 bv[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + (kk + s) * kNr + v * kLanes);
+      for (int v = 0; v < NV; ++v) bv[v] = _mm256_load_ps(b + (kk + s) * kNr + v * kLanes);
 #pragma GCC unroll 16
-        for (int r = 0; r < MR; ++r) {
-          const __m256 av = _mm256_broadcast_ss(a + s * as + row_offset[r]);
+      for (int r = 0; r < MR; ++r) {
+        const __m256 av = _mm256_broadcast_ss(a + s * as + row_offset[r]);
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm256_fmadd_ps(av, bv[v], acc[s][r][v]);
-        }
+        for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm256_fmadd_ps(av, bv[v], acc[s][r][v]);
       }
-      a += kSets * as;
     }
+    a += kSets * as;
   }
   for (; kk < t.k; ++kk) {
     __m256 bv[NV];

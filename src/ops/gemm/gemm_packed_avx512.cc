@@ -1,8 +1,6 @@
 // AVX-512 register tiles of the packed GEMM: up to 14 rows x 16 or 32 columns.
 #include <immintrin.h>
 
-#include <algorithm>
-
 #include "ops/elementwise/epilogue_fast_avx512.h"
 #include "ops/gemm/gemm_microkernel.h"
 
@@ -36,23 +34,18 @@ void tile(const TileArgs& t) {
   const float* a = t.a;
   const float* b = t.b;
   const int64_t as = t.a_stride;
-  PanelPrefetch prefetch(t);
   int64_t kk = 0;
-  for (int64_t k0 = 0; k0 < t.k; k0 += kPrefetchSteps) {
-    prefetch.before_steps();
-    const int64_t k1 = std::min(t.k, k0 + kPrefetchSteps);
-    for (; kk + kSets <= k1; kk += kSets) {
+  for (; kk + kSets <= t.k; kk += kSets) {
 #pragma GCC unroll 4
-      for (int s = 0; s < kSets; ++s) {
-        __m512 bv[NV];
+    for (int s = 0; s < kSets; ++s) {
+      __m512 bv[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + (kk + s) * kNr + v * kLanes);
+      for (int v = 0; v < NV; ++v) bv[v] = _mm512_load_ps(b + (kk + s) * kNr + v * kLanes);
 #pragma GCC unroll 16
-        for (int r = 0; r < MR; ++r) {
-          const __m512 av = _mm512_set1_ps(a[(kk + s) * as + r]);
+      for (int r = 0; r < MR; ++r) {
+        const __m512 av = _mm512_set1_ps(a[(kk + s) * as + r]);
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm512_fmadd_ps(av, bv[v], acc[s][r][v]);
-        }
+        for (int v = 0; v < NV; ++v) acc[s][r][v] = _mm512_fmadd_ps(av, bv[v], acc[s][r][v]);
       }
     }
   }
