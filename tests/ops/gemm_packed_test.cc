@@ -272,6 +272,12 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
     EXPECT_EQ(default_gemm_packed_config(197, 768, 3072, isa, 2).gemv_streams, 1);
   }
   EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kPortable, 2).gemv_streams, 1);
+  // Column tasks: 256 columns when B (a megabyte or more) streams from memory, 512 when it
+  // fits the caches; a GEMV keeps 512 whatever its B.
+  EXPECT_EQ(default_gemm_packed_config(197, 3072, 768, Isa::kAvx512, 2).nc, 256);
+  EXPECT_EQ(default_gemm_packed_config(197, 3072, 16, Isa::kAvx512, 2).nc, 512);
+  EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).nc, 512);
+  EXPECT_EQ(default_gemm_packed_config(197, 3072, 768, Isa::kAvx2, 2).nc, 256);
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;

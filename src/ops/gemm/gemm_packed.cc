@@ -242,7 +242,13 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   // task walks (kc x nc) stays in L2.
   const int64_t target_tasks = threads > 1 ? 4 * threads : 1;
   const int64_t n_blocks = std::max<int64_t>(1, ceil_div(target_tasks, m_blocks));
-  const int64_t cap = std::max<int64_t>(1, 512 / c.nr);
+  // A B of a megabyte or more comes from memory on every call (a transformer's weights): its
+  // tasks take 256 columns, not 512. ViT-B/16's MLP 197x3072x768 (eight layers' distinct
+  // weights in a row, 2 threads, Ice Lake, 200 paired passes in one process): 0.93 of the
+  // time with 256, 0.92-0.95 with 64-192, 0.98 with 384; QKV 197x2304x768 0.99; with B in
+  // cache (ConvNeXt's 3136x384x96) 256 lost 5%, so small Bs keep 512. GEMVs keep it too.
+  const bool b_from_memory = !one_tile && k * n * static_cast<int64_t>(sizeof(float)) >= (1 << 20);
+  const int64_t cap = std::max<int64_t>(1, (b_from_memory ? 256 : 512) / c.nr);
   const int64_t per_task = std::clamp<int64_t>(ceil_div(panels, n_blocks), 1, cap);
   c.nc = static_cast<int>(per_task * c.nr);
   // Packing A cost 5-20% of the AVX2 GEMM's time (ConvNeXt's 3136x96x384 75 -> 92 GFLOP/s
