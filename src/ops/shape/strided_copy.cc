@@ -48,22 +48,32 @@ std::vector<int64_t> dense_strides(const Shape& shape) {
   return strides;
 }
 
-void strided_copy(const void* src, int64_t src_offset, const std::vector<int64_t>& src_strides,
-                  void* dst, const Shape& out_shape, size_t elem_size) {
-  const int64_t total = shape_numel(out_shape);
-  if (total == 0) return;
-  const auto* s = static_cast<const char*>(src);
-  auto* d = static_cast<char*>(dst);
+void strided_copy_rows(const void* src, int64_t src_offset, const std::vector<int64_t>& src_strides,
+                       void* dst, const Shape& out_shape, size_t elem_size, int64_t first_row,
+                       int64_t end_row) {
   const size_t rank = out_shape.size();
-  if (rank == 0) {
-    std::memcpy(d, s + src_offset * static_cast<int64_t>(elem_size), elem_size);
-    return;
-  }
+  if (rank == 0 || first_row >= end_row) return;
+  const auto* s = static_cast<const char*>(src);
   const int64_t row = out_shape[rank - 1];
   const int64_t row_stride = src_strides[rank - 1];
-  std::vector<int64_t> index(rank, 0);
+  // The odometer over the outer axes (on the stack for the ranks models use).
+  constexpr size_t kStackRank = 16;
+  int64_t stack_index[kStackRank];
+  std::vector<int64_t> heap_index;
+  int64_t* index = stack_index;
+  if (rank > kStackRank) {
+    heap_index.resize(rank);
+    index = heap_index.data();
+  }
   int64_t offset = src_offset;  // source element offset of the current row start
-  for (int64_t written = 0; written < total; written += row) {
+  int64_t rest = first_row;
+  for (size_t k = rank - 1; k-- > 0;) {
+    index[k] = rest % out_shape[k];
+    rest /= out_shape[k];
+    offset += index[k] * src_strides[k];
+  }
+  auto* d = static_cast<char*>(dst) + static_cast<size_t>(first_row * row) * elem_size;
+  for (int64_t r = first_row; r < end_row; ++r) {
     copy_row(s + offset * static_cast<int64_t>(elem_size), row_stride, d, row, elem_size);
     d += static_cast<size_t>(row) * elem_size;
     // Advance the odometer over the outer dimensions.
@@ -74,6 +84,19 @@ void strided_copy(const void* src, int64_t src_offset, const std::vector<int64_t
       index[k] = 0;
     }
   }
+}
+
+void strided_copy(const void* src, int64_t src_offset, const std::vector<int64_t>& src_strides,
+                  void* dst, const Shape& out_shape, size_t elem_size) {
+  const int64_t total = shape_numel(out_shape);
+  if (total == 0) return;
+  if (out_shape.empty()) {
+    std::memcpy(dst, static_cast<const char*>(src) + src_offset * static_cast<int64_t>(elem_size),
+                elem_size);
+    return;
+  }
+  strided_copy_rows(src, src_offset, src_strides, dst, out_shape, elem_size, 0,
+                    total / out_shape.back());
 }
 
 void transpose_reference(const void* x, const Shape& x_shape, const std::vector<int64_t>& perm,

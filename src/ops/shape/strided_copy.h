@@ -16,6 +16,12 @@ namespace hone {
 void strided_copy(const void* src, int64_t src_offset, const std::vector<int64_t>& src_strides,
                   void* dst, const Shape& out_shape, size_t elem_size);
 
+// Rows [first_row, end_row) of that copy (a row: the output's last axis; dst is the whole
+// output's start). Allocates nothing for ranks up to 16.
+void strided_copy_rows(const void* src, int64_t src_offset, const std::vector<int64_t>& src_strides,
+                       void* dst, const Shape& out_shape, size_t elem_size, int64_t first_row,
+                       int64_t end_row);
+
 // Row-major element strides of a dense tensor of `shape`.
 std::vector<int64_t> dense_strides(const Shape& shape);
 
