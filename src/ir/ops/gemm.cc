@@ -146,23 +146,12 @@ PreparedOp prepare_gemm(const OpContext& ctx) {
   return prepare_gemm_with_epilogue(ctx, {});
 }
 
-// Element offsets of each batch matrix of an operand with batch dims `dims` (matrix size
+// Element offsets of each batch matrix of a dense operand with batch dims `dims` (matrix size
 // `matrix`), read as if it had the broadcast batch dims `out`.
 std::vector<int64_t> batch_offsets(const Shape& dims, const Shape& out, int64_t matrix) {
-  std::vector<int64_t> strides = broadcast_strides(dims, out);
-  std::vector<int64_t> offsets;
-  std::vector<int64_t> index(out.size(), 0);
-  const int64_t count = shape_numel(out);
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t offset = 0;
-    for (size_t d = 0; d < out.size(); ++d) offset += index[d] * strides[d];
-    offsets.push_back(offset * matrix);
-    for (size_t d = out.size(); d-- > 0;) {
-      if (++index[d] < out[d]) break;
-      index[d] = 0;
-    }
-  }
-  return offsets;
+  std::vector<int64_t> strides(dims.size(), matrix);
+  for (size_t d = dims.size(); d-- > 1;) strides[d - 1] = strides[d] * dims[d];
+  return matmul_batch_offsets(dims, strides, out);
 }
 
 // MatMul with a constant B: each distinct B matrix is packed once. With a single B and A's

@@ -54,23 +54,9 @@ View view_of(const OpContext& ctx, size_t input, const char* attr) {
 
 // Element offsets of each batch matrix of `v` read with the broadcast batch dims `out`.
 std::vector<int64_t> batch_offsets(const View& v, const Shape& out) {
-  const size_t batch_rank = v.shape.size() - 2;
-  std::vector<int64_t> offsets;
-  std::vector<int64_t> index(out.size(), 0);
-  const int64_t count = shape_numel(out);
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t offset = 0;
-    for (size_t d = 0; d < batch_rank; ++d) {
-      const size_t o = out.size() - batch_rank + d;  // right-aligned, as numpy broadcasts
-      if (v.shape[d] != 1) offset += index[o] * v.strides[d];
-    }
-    offsets.push_back(offset);
-    for (size_t d = out.size(); d-- > 0;) {
-      if (++index[d] < out[d]) break;
-      index[d] = 0;
-    }
-  }
-  return offsets;
+  const auto batch = static_cast<std::ptrdiff_t>(v.shape.size() - 2);
+  return matmul_batch_offsets({v.shape.begin(), v.shape.begin() + batch},
+                              {v.strides.begin(), v.strides.begin() + batch}, out);
 }
 
 PreparedOp prepare_fused_matmul(const OpContext& ctx) {

@@ -43,6 +43,27 @@ void gemm_reference(const GemmParams& p, const T* a, const T* b, const T* c, T* 
   }
 }
 
+std::vector<int64_t> matmul_batch_offsets(const std::vector<int64_t>& dims,
+                                          const std::vector<int64_t>& strides,
+                                          const std::vector<int64_t>& out) {
+  std::vector<int64_t> offsets;
+  std::vector<int64_t> index(out.size(), 0);
+  int64_t count = 1;
+  for (int64_t d : out) count *= d;
+  const size_t skip = out.size() - dims.size();  // out's leading dims the operand lacks
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (dims[d] != 1) offset += index[skip + d] * strides[d];
+    offsets.push_back(offset);
+    for (size_t d = out.size(); d-- > 0;) {
+      if (++index[d] < out[d]) break;
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
+
 template <class T>
 void matmul_reference(const MatMulParams& p, const T* a, const T* b, T* y) {
   for (size_t i = 0; i < p.a_offsets.size(); ++i) {

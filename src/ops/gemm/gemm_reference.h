@@ -35,6 +35,13 @@ struct MatMulParams {
   int64_t b_rows() const { return b_row_stride || b_col_stride ? b_row_stride : n; }
   int64_t b_cols() const { return b_row_stride || b_col_stride ? b_col_stride : 1; }
 };
+// Element offsets of an operand's batch matrices for every index of the broadcast batch dims
+// `out`: the operand's batch dims `dims` (right-aligned against out, size 1 broadcasting) step
+// by `strides` elements each.
+std::vector<int64_t> matmul_batch_offsets(const std::vector<int64_t>& dims,
+                                          const std::vector<int64_t>& strides,
+                                          const std::vector<int64_t>& out);
+
 template <class T>
 void matmul_reference(const MatMulParams& p, const T* a, const T* b, T* y);
 
