@@ -181,6 +181,34 @@ TEST(GemmPacked, ReadsARowStrideLongerThanK) {
     }
 }
 
+// ldy: rows of y further apart than n (a product written into a wider tensor in place); the
+// gaps between the rows stay as they were, with and without a C added after the product.
+TEST(GemmPacked, WritesARowStrideLongerThanN) {
+  const Case c{17, 40, 29, false, false};
+  const int64_t ldy = 53;
+  Tensor a = random_tensor({c.m, c.k}, 23), b = random_tensor({c.k, c.n}, 24);
+  Tensor cm = random_tensor({c.m, c.n}, 25);
+  ThreadPool two(2);
+  for (bool with_c : {false, true}) {
+    const Tensor want =
+        reference(c, a, b, 1.0f, nullptr, with_c ? &cm : nullptr, with_c ? 0.5f : 0.0f, {});
+    for (Isa isa : supported_isas()) {
+      const GemmPackedConfig cfg = default_gemm_packed_config(c.m, c.n, c.k, isa, 2);
+      GemmPacked g(c.n, c.k, b.data<float>(), false, 1.0f, cfg, nullptr, {});
+      std::vector<float> wide(static_cast<size_t>(c.m * ldy), -7.0f);
+      g.run(c.m, a.data<float>(), c.k, false, with_c ? cm.data<float>() : nullptr, c.n, 1,
+            with_c ? 0.5f : 0.0f, wide.data(), &two, ldy);
+      Tensor y(DType::kFloat32, {c.m, c.n});
+      for (int64_t i = 0; i < c.m; ++i) {
+        std::copy_n(wide.begin() + i * ldy, c.n, y.data<float>() + i * c.n);
+        for (int64_t j = c.n; j < ldy; ++j)
+          ASSERT_EQ(wide[static_cast<size_t>(i * ldy + j)], -7.0f) << "row " << i << " col " << j;
+      }
+      expect_close(y, want, std::string(isa_name(isa)) + " with C " + std::to_string(with_c));
+    }
+  }
+}
+
 TEST(GemmPacked, EveryActivationInTheTile) {
   const std::vector<Epilogue> epilogues = {{Activation::kClip, -0.3f, 0.4f},
                                            {Activation::kLeakyRelu, 0.1f, 0},
@@ -570,6 +598,115 @@ TEST(FusedMatMul, BadPermsAndShapesNameTheProblem) {
   fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 0, 1}}}), "is not a permutation");
   fails_with(attrs({{"perm_b", std::vector<int64_t>{1, 0}}}), "does not fit input 1");
   fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 2, 1}}}), "inner dimensions differ");
+}
+
+// FusedMatMul reading sliced views (shape_X / strides_X / offset_X: attention's q, k and v cut
+// from one packed projection and split into heads, in place) and writing a transposed output
+// (perm_y: the heads back into each token's row), against Slice + Reshape + Transpose + MatMul
+// + Mul + Transpose on the reference kernels, with the reference and the optimized kernel.
+TEST(FusedMatMul, SlicedViewsAndTransposedOutputMatchTheUnfusedOps) {
+  const int64_t tokens = 37, heads = 3, dim = 16, width = 3 * heads * dim;
+  const Tensor qkv = random_tensor({tokens, 1, width}, 400);
+  auto ints = [](std::vector<int64_t> v) {
+    return Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v);
+  };
+  // q, k or v ([tokens, heads, dim]) as the unfused ops make it.
+  auto part = [&](int64_t i) {
+    const Tensor s = run_op(
+        {.op_type = "Slice",
+         .inputs = {qkv, ints({i * heads * dim}), ints({(i + 1) * heads * dim}), ints({2})}})[0];
+    return run_op({.op_type = "Reshape", .inputs = {s, ints({tokens, heads, dim})}})[0];
+  };
+  auto transpose = [](const Tensor& t, std::vector<int64_t> perm) {
+    return run_op({.op_type = "Transpose", .inputs = {t}, .attrs = attrs({{"perm", perm}})})[0];
+  };
+  auto view_attrs = [&](Attributes& at, const std::string& x, int64_t i) {
+    at["shape_" + x] = Attribute{std::vector<int64_t>{tokens, heads, dim}};
+    at["strides_" + x] = Attribute{std::vector<int64_t>{width, dim, 1}};
+    at["offset_" + x] = Attribute{i * heads * dim};
+  };
+  const std::vector<int64_t> swap = {1, 0, 2};
+  const Tensor weights = random_tensor({heads, tokens, tokens}, 401);
+  struct Case {
+    std::string what;
+    std::vector<Tensor> inputs;
+    Attributes attrs;
+    Tensor want;
+  };
+  std::vector<Case> cases;
+  {  // scores = q·kᵀ / 4, both operands views of qkv, the output [tokens, heads, tokens]
+    const Tensor s =
+        run_op({.op_type = "MatMul",
+                .inputs = {transpose(part(0), swap), transpose(part(1), {1, 2, 0})}})[0];
+    const Tensor scaled =
+        run_op({.op_type = "Mul", .inputs = {s, Tensor::from_vector<float>({}, {0.25f})}})[0];
+    Attributes at = attrs({{"alpha", 0.25f},
+                           {"perm_a", swap},
+                           {"perm_b", std::vector<int64_t>{1, 2, 0}},
+                           {"perm_y", swap}});
+    view_attrs(at, "a", 0);
+    view_attrs(at, "b", 1);
+    cases.push_back({"q·kᵀ", {qkv, qkv}, at, transpose(scaled, swap)});
+  }
+  {  // weights·v, v a view, the output [tokens, heads, dim]
+    const Tensor o =
+        run_op({.op_type = "MatMul", .inputs = {weights, transpose(part(2), swap)}})[0];
+    Attributes at = attrs({{"alpha", 1.0f}, {"perm_b", swap}, {"perm_y", swap}});
+    view_attrs(at, "b", 2);
+    cases.push_back({"weights·v", {weights, qkv}, at, transpose(o, swap)});
+  }
+  {  // every other row of a plain matrix: strides_a [2 * 9, 1] from row 1
+    const Tensor x = random_tensor({11, 9}, 402), w = random_tensor({9, 5}, 403);
+    const Tensor rows =
+        run_op({.op_type = "Slice", .inputs = {x, ints({1}), ints({11}), ints({0}), ints({2})}})[0];
+    Attributes at = attrs({{"alpha", 1.0f},
+                           {"shape_a", std::vector<int64_t>{5, 9}},
+                           {"strides_a", std::vector<int64_t>{18, 1}},
+                           {"offset_a", int64_t{9}}});
+    cases.push_back(
+        {"odd rows", {x, w}, at, run_op({.op_type = "MatMul", .inputs = {rows, w}})[0]});
+  }
+  ThreadPool two(2);
+  for (const Case& c : cases) {
+    const OpCall reference{
+        .op_type = "FusedMatMul", .inputs = c.inputs, .attrs = c.attrs, .domain = "hone"};
+    expect_close(run_op(reference)[0], c.want, c.what + " reference");
+    for (Isa isa : supported_isas())
+      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+        OpCall call = reference;
+        call.all_inputs_constant = false;
+        call.kernel_options = optimized(isa, pool);
+        PreparedOp op = prepare_op(call);
+        EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << c.what;
+        ASSERT_EQ(op.outputs[0].shape, c.want.shape()) << c.what;
+        Tensor y(DType::kFloat32, c.want.shape());
+        std::vector<const Tensor*> ins = {&c.inputs[0], &c.inputs[1]};
+        std::vector<Tensor*> outs = {&y};
+        op.run(TensorsIn(ins), TensorsOut(outs));
+        expect_close(y, c.want, c.what + " " + std::string(isa_name(isa)));
+      }
+  }
+}
+
+TEST(FusedMatMul, BadViewsAndOutputPermsNameTheProblem) {
+  const Tensor a = random_tensor({4, 5, 6}, 1), b = random_tensor({4, 6, 3}, 2);
+  auto fails_with = [&](Attributes at, const std::string& text) {
+    try {
+      run_op({.op_type = "FusedMatMul", .inputs = {a, b}, .attrs = at, .domain = "hone"});
+      ADD_FAILURE() << "no error, expected " << text;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(kTestNodeName), std::string::npos) << e.what();
+    }
+  };
+  using V = std::vector<int64_t>;
+  // One element past the end of a's 120.
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"offset_a", int64_t{1}}}),
+             "reads outside input 0");
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6}}}), "does not fit shape_a");
+  fails_with(attrs({{"shape_b", V{4, 6, 3}}, {"strides_b", V{18, -3, 1}}}), "must not be negative");
+  fails_with(attrs({{"perm_y", V{0, 2, 1}}}), "must keep the product's last axis last");
+  fails_with(attrs({{"perm_y", V{1, 1, 2}}}), "is not a permutation");
 }
 
 }  // namespace

@@ -43,6 +43,58 @@ TEST(FoldMatmulTranspose, AttentionTransposesAndScaleFold) {
   }
 }
 
+// nn.MultiheadAttention as torch.onnx writes it (ViT, BERT): one packed projection
+// [tokens, 1, 3 * heads * dim] sliced into q, k and v, each reshaped into heads; the output's
+// heads transposed back into each token's row and flattened.
+Graph packed_attention(int64_t slice_step) {
+  GraphBuilder b;
+  const int64_t tokens = 7, heads = 3, dim = 4, part = heads * dim;
+  ValueId qkv = b.input("qkv", {tokens, 1, 3 * part * slice_step});
+  auto ints = [&](const std::string& name, std::vector<int64_t> v) {
+    return b.constant(name, Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v));
+  };
+  auto perm = [](std::vector<int64_t> p) { return attrs({{"perm", p}}); };
+  ValueId axes = ints("axes", {2}), steps = ints("steps", {slice_step}),
+          split = ints("split", {tokens, heads, dim});
+  auto slice = [&](int64_t i) {
+    const std::string n = std::to_string(i);
+    ValueId s = b.node("Slice", {qkv, ints("s" + n, {i * part * slice_step}),
+                                 ints("e" + n, {(i + 1) * part * slice_step}), axes, steps});
+    return b.node("Reshape", {s, split});
+  };
+  ValueId q = b.node("Transpose", {slice(0)}, perm({1, 0, 2}));
+  ValueId qs = b.node("Div", {q, b.constant("two", Tensor::scalar<float>(2.0f))});
+  ValueId kt = b.node("Transpose", {slice(1)}, perm({1, 2, 0}));
+  ValueId w = b.node("Softmax", {b.node("MatMul", {qs, kt})}, attrs({{"axis", int64_t{-1}}}));
+  ValueId v = b.node("Transpose", {slice(2)}, perm({1, 0, 2}));
+  ValueId o = b.node("Transpose", {b.node("MatMul", {w, v})}, perm({1, 0, 2}));
+  b.output(b.node("Reshape", {o, ints("rows", {tokens, part})}, {}, "y"));
+  return b.finish();
+}
+
+TEST(FoldMatmulTranspose, PackedProjectionSlicesAndOutputTransposeFold) {
+  Graph after = check_pass(packed_attention(1), fold_matmul_transpose);
+  EXPECT_EQ(count_ops(after, "FusedMatMul"), 2) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "Slice"), 0) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "Transpose"), 0) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "Reshape"), 1) << print_graph(after);  // the output's flatten
+  const Node& scores = after.nodes[0];
+  ASSERT_EQ(scores.op_type, "FusedMatMul");
+  EXPECT_EQ(attr_ints(scores, "shape_b", {}), (std::vector<int64_t>{7, 3, 4}));
+  EXPECT_EQ(attr_ints(scores, "strides_b", {}), (std::vector<int64_t>{36, 4, 1}));
+  EXPECT_EQ(attr_int(scores, "offset_b", -1), 12);
+  EXPECT_EQ(attr_int(scores, "offset_a", -1), 0);
+  EXPECT_EQ(attr_ints(after.nodes[2], "perm_y", {}), (std::vector<int64_t>{1, 0, 2}));
+  HONE_SKIP_IF_UNREGISTERED(after);
+}
+
+TEST(FoldMatmulTranspose, SlicesWithStepsAcrossTheHeadsStay) {
+  // Every other column: [.., 24] -> [.., 12] cannot split into [3, 4] heads with unit stride.
+  Graph after = check_pass(packed_attention(2), fold_matmul_transpose);
+  EXPECT_EQ(count_ops(after, "Slice"), 3) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "FusedMatMul"), 2) << print_graph(after);
+}
+
 TEST(FoldMatmulTranspose, WhatCannotBeReadInPlaceStays) {
   GraphBuilder b;
   ValueId x = b.input("x", {4, 5, 6});

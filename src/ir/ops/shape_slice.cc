@@ -9,6 +9,7 @@
 #include "ops/shape/pad_reference.h"
 #include "ops/shape/strided_copy.h"
 #include "ops/shape/strided_copy_parallel.h"
+#include "ops/shape/strided_view.h"
 
 namespace hone {
 
@@ -45,33 +46,12 @@ PreparedOp prepare_slice(const OpContext& ctx) {
     ctx.fail("starts, ends, axes and steps must have the same length");
   axes = normalize_axes(ctx, axes, rank);
 
-  const std::vector<int64_t> in_strides = dense_strides(in);
-  Shape out = in;
-  std::vector<int64_t> strides = in_strides;
-  int64_t offset = 0;
-  for (size_t i = 0; i < axes.size(); ++i) {
-    const size_t a = static_cast<size_t>(axes[i]);
-    const int64_t dim = in[a], step = steps[i];
-    if (step == 0) ctx.fail("step of axis " + std::to_string(a) + " is 0");
-    // Clamp as ONNX says: [0, dim] going forward, [-1, dim-1] going backward. Values like
-    // INT64_MAX/INT64_MIN stand for "to the end".
-    int64_t start = starts[i], end = ends[i];
-    if (start < 0) start = start < -dim ? -1 : start + dim;
-    if (end < 0) end = end < -dim ? -1 : end + dim;
-    int64_t len;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, dim);
-      end = std::clamp<int64_t>(end, 0, dim);
-      len = end > start ? (end - start + step - 1) / step : 0;
-    } else {
-      start = std::clamp<int64_t>(start, -1, dim - 1);
-      end = std::clamp<int64_t>(end, -1, dim - 1);
-      len = start > end ? (start - end + (-step) - 1) / (-step) : 0;
-    }
-    out[a] = len;
-    if (len > 0) offset += start * in_strides[a];
-    strides[a] = in_strides[a] * step;
-  }
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (steps[i] == 0) ctx.fail("step of axis " + std::to_string(axes[i]) + " is 0");
+  const StridedView view = slice_view(in, starts, ends, axes, steps);
+  const Shape& out = view.shape;
+  const std::vector<int64_t>& strides = view.strides;
+  const int64_t offset = view.offset;
   PreparedOp op;
   op.outputs = {{ctx.input_dtype(0), out}};
   // Optimized, the rows are split over the threads.

@@ -33,15 +33,6 @@ int64_t channels_of(const Graph& g, ValueId id) {
   return g.value(id).type.shape[1];
 }
 
-std::optional<std::vector<int64_t>> constant_ints(const Graph& g, ValueId id) {
-  const Tensor* t = constant_of(g, id);
-  if (!t || (t->dtype() != DType::kInt64 && t->dtype() != DType::kInt32)) return std::nullopt;
-  if (t->dtype() == DType::kInt64) return t->to_vector<int64_t>();
-  std::vector<int64_t> v;
-  for (int32_t e : t->to_vector<int32_t>()) v.push_back(e);
-  return v;
-}
-
 // Reshape [N,C,H,W] -> [N,g,C/g,H,W], Transpose (0,2,1,3,4), Reshape -> [N,C,H,W] ending at
 // `node`: output channel a*g + b is input channel b*(C/g) + a. `producer`: the index in
 // `nodes` of each value's producer (-1: none).

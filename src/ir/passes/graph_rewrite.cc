@@ -206,6 +206,15 @@ bool attributes_equal(const Attributes& a, const Attributes& b) {
   return true;
 }
 
+std::optional<std::vector<int64_t>> constant_ints(const Graph& graph, ValueId id) {
+  const Tensor* t = constant_of(graph, id);
+  if (!t || (t->dtype() != DType::kInt64 && t->dtype() != DType::kInt32)) return std::nullopt;
+  if (t->dtype() == DType::kInt64) return t->to_vector<int64_t>();
+  std::vector<int64_t> v;
+  for (int32_t e : t->to_vector<int32_t>()) v.push_back(e);
+  return v;
+}
+
 std::vector<float> float_values(const Tensor& t) {
   return t.to_vector<float>();
 }

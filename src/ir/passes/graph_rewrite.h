@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -73,6 +74,9 @@ void set_attr(Node& node, std::string name, AttributeValue value);
 
 // True when both attribute maps hold equal values (tensors compared by bytes).
 bool attributes_equal(const Attributes& a, const Attributes& b);
+
+// The elements of an int64 or int32 constant value, or nullopt (not a constant, other dtype).
+std::optional<std::vector<int64_t>> constant_ints(const Graph& graph, ValueId id);
 
 // Reads a float tensor's elements as float (any float or integer dtype converted).
 std::vector<float> float_values(const Tensor& t);

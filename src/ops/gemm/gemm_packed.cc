@@ -388,9 +388,10 @@ std::string GemmPacked::kernel_name() const {
 
 void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const float* c,
                      int64_t c_row_stride, int64_t c_col_stride, float beta, float* y,
-                     ThreadPool* pool) const {
+                     ThreadPool* pool, int64_t ldy) const {
   const Impl& s = *impl_;
   const int64_t n = s.n, k = s.k;
+  if (ldy == 0) ldy = n;
   if (m <= 0 || n <= 0) return;
   const GemmPackedConfig& cfg = s.config;
   const int64_t mr = cfg.mr, nr = cfg.nr, mc = cfg.mc, nc = cfg.nc, kc = cfg.kc;
@@ -501,7 +502,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         t.a_stride = in_place ? 1 : mr;
         t.a_row_stride = in_place ? lda : 1;
         t.b = packed + (jp / nr) * panel_floats + p0 * nr;
-        t.ldy = n;
+        t.ldy = ldy;
         t.cols = static_cast<int>(std::min<int64_t>(nr * panels, n - jp));
         t.panels = panels;
         t.panel_stride = panel_floats;
@@ -512,7 +513,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
         for (int64_t tile = 0; tile < row_tiles.count; ++tile) {
           const int64_t first = row_tiles.first_row(tile);
           t.a = in_place ? ap + first * lda : ap + tile * a_tile_step;
-          t.y = y + (i0 + first) * n + jp;
+          t.y = y + (i0 + first) * ldy + jp;
           t.rows = static_cast<int>(row_tiles.rows(tile));
           for (int64_t l = 0; l < lines_per_tile && next_lines > 0; ++l, --next_lines) {
             __builtin_prefetch(b_next, 0, 2);
@@ -526,7 +527,7 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
     if (slot >= 0) s.a_blocks.release(slot);
     if (c_after) {
       for (int64_t i = i0; i < i0 + mb; ++i) {
-        float* yr = y + i * n;
+        float* yr = y + i * ldy;
         for (int64_t j = j0; j < j0 + nb; ++j)
           yr[j] = apply_epilogue(yr[j] + beta * c[i * c_row_stride + j * c_col_stride], s.epilogue);
       }

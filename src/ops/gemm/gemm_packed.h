@@ -71,13 +71,13 @@ class GemmPacked {
 
   // y[m, n] = act(a @ (alpha * B) + bias + beta * c). a is [m, k] with row stride lda (or
   // [k, m] with row stride lda when trans_a); c (nullable) is read as c[i * c_row_stride +
-  // j * c_col_stride] and replaces nothing: bias and c both add. y is [m, n] contiguous
+  // j * c_col_stride] and replaces nothing: bias and c both add. y is [m, n] (rows ldy apart)
   // and is written completely (no zeroing needed). Allocates only when m or the pool's
   // thread count exceeds every earlier call's (the object keeps its A-block buffers), so
-  // calls on one object must not overlap.
+  // calls on one object must not overlap. ldy: floats from one row of y to the next (0: n).
   void run(int64_t m, const float* a, int64_t lda, bool trans_a, const float* c,
-           int64_t c_row_stride, int64_t c_col_stride, float beta, float* y,
-           ThreadPool* pool) const;
+           int64_t c_row_stride, int64_t c_col_stride, float beta, float* y, ThreadPool* pool,
+           int64_t ldy = 0) const;
 
   int64_t n() const;
   int64_t k() const;

@@ -9,10 +9,10 @@ namespace {
 // order keeps the innermost loop contiguous in y.
 template <class T>
 void matmul_strided(int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a_cs,
-                    const T* b, int64_t b_rs, int64_t b_cs, T* y) {
-  std::fill(y, y + m * n, T(0));
+                    const T* b, int64_t b_rs, int64_t b_cs, T* y, int64_t y_rs) {
   for (int64_t i = 0; i < m; ++i) {
-    T* yr = y + i * n;
+    T* yr = y + i * y_rs;
+    std::fill(yr, yr + n, T(0));
     for (int64_t kk = 0; kk < k; ++kk) {
       const T av = a[i * a_rs + kk * a_cs];
       const T* br = b + kk * b_rs;
@@ -33,7 +33,7 @@ template <class T>
 void gemm_reference(const GemmParams& p, const T* a, const T* b, const T* c, T* y) {
   const int64_t a_rs = p.trans_a ? 1 : p.k, a_cs = p.trans_a ? p.m : 1;
   const int64_t b_rs = p.trans_b ? 1 : p.n, b_cs = p.trans_b ? p.k : 1;
-  matmul_strided(p.m, p.n, p.k, a, a_rs, a_cs, b, b_rs, b_cs, y);
+  matmul_strided(p.m, p.n, p.k, a, a_rs, a_cs, b, b_rs, b_cs, y, p.n);
   for (int64_t i = 0; i < p.m; ++i) {
     for (int64_t j = 0; j < p.n; ++j) {
       T& out = y[i * p.n + j];
@@ -67,11 +67,13 @@ std::vector<int64_t> matmul_batch_offsets(const std::vector<int64_t>& dims,
 template <class T>
 void matmul_reference(const MatMulParams& p, const T* a, const T* b, T* y) {
   for (size_t i = 0; i < p.a_offsets.size(); ++i) {
-    T* yi = y + static_cast<int64_t>(i) * p.m * p.n;
+    T* yi = y + p.y_offset(i);
     matmul_strided(p.m, p.n, p.k, a + p.a_offsets[i], p.a_rows(), p.a_cols(), b + p.b_offsets[i],
-                   p.b_rows(), p.b_cols(), yi);
+                   p.b_rows(), p.b_cols(), yi, p.y_rows());
     if (p.alpha != 1.0f)
-      for (int64_t j = 0; j < p.m * p.n; ++j) yi[j] = scale(p.alpha, yi[j]);
+      for (int64_t r = 0; r < p.m; ++r)
+        for (int64_t j = 0; j < p.n; ++j)
+          yi[r * p.y_rows() + j] = scale(p.alpha, yi[r * p.y_rows() + j]);
   }
 }
 

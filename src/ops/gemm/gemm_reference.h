@@ -1,6 +1,7 @@
 // Reference (oracle) kernels for Gemm and (batched) MatMul on row-major matrices.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -29,6 +30,14 @@ struct MatMulParams {
   std::vector<int64_t> a_offsets, b_offsets;
   int64_t a_row_stride = 0, a_col_stride = 0, b_row_stride = 0, b_col_stride = 0;
   float alpha = 1.0f;
+  // Where each batch's [m, n] product goes and its row stride; empty / 0: dense, batch i at
+  // i * m * n (FusedMatMul writing a transposed output in place sets them).
+  std::vector<int64_t> y_offsets;
+  int64_t y_row_stride = 0;
+  int64_t y_offset(size_t i) const {
+    return y_offsets.empty() ? static_cast<int64_t>(i) * m * n : y_offsets[i];
+  }
+  int64_t y_rows() const { return y_row_stride ? y_row_stride : n; }
   // The strides in effect (the dense ones where 0).
   int64_t a_rows() const { return a_row_stride || a_col_stride ? a_row_stride : k; }
   int64_t a_cols() const { return a_row_stride || a_col_stride ? a_col_stride : 1; }

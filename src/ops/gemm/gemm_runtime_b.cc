@@ -38,8 +38,8 @@ void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* poo
   const int64_t ldb = trans_b ? p_.b_cols() : p_.b_rows();
   auto one = [&](size_t i, GemmPacked& g, ThreadPool* split) {
     g.repack(b + p_.b_offsets[i], trans_b, p_.alpha, ldb);
-    g.run(p_.m, a + p_.a_offsets[i], lda, trans_a, nullptr, 0, 0, 0.0f,
-          y + static_cast<int64_t>(i) * p_.m * p_.n, split);
+    g.run(p_.m, a + p_.a_offsets[i], lda, trans_a, nullptr, 0, 0, 0.0f, y + p_.y_offset(i), split,
+          p_.y_rows());
   };
   if (!by_batch_) {
     for (size_t i = 0; i < p_.a_offsets.size(); ++i) one(i, gemms_.front(), pool);
