@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "ops/gemm/gemm_microkernel.h"
+#include "ops/shape/transpose_tile.h"
 
 namespace hone {
 namespace {
@@ -209,6 +210,26 @@ std::string gemm_packed_config_problem(const GemmPackedConfig& config) {
   return static_problem(config);
 }
 
+namespace {
+
+// dst[c * dst_stride + r] = src[r * src_stride + c] for a rows x cols block: 8 x 8 register
+// transposes on CPUs with AVX2 (every vector config's isa implies it), else element by element.
+// Packing a transposed B or a row-major A: ViT's attention packs a 197x197 A and a 64x197 B
+// per head and run, and element by element that took as long as the products.
+void transpose_block(Isa isa, const float* src, int64_t src_stride, float* dst, int64_t dst_stride,
+                     int64_t rows, int64_t cols) {
+  if (isa != Isa::kPortable) {
+    transpose_detail::transpose_tile_u32_avx2(reinterpret_cast<const uint32_t*>(src), src_stride,
+                                              reinterpret_cast<uint32_t*>(dst), dst_stride, rows,
+                                              cols);
+    return;
+  }
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+}
+
+}  // namespace
+
 GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
   GemmPackedConfig c;
   c.isa = isa;
@@ -333,14 +354,13 @@ void GemmPacked::repack(const float* b, bool trans_b, float alpha, int64_t ldb) 
     const int64_t j0 = p * nr, cols = std::min(nr, n - j0);
     float* panel = dst + p * k * nr;
     if (trans_b) {
-      // B is [n, k]: walk each of the panel's rows sequentially.
-      for (int64_t j = 0; j < nr; ++j) {
-        if (j >= cols) {
-          for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = 0.0f;
-          continue;
-        }
-        const float* row = b + (j0 + j) * ldb;
-        for (int64_t kk = 0; kk < k; ++kk) panel[kk * nr + j] = alpha * row[kk];
+      // B is [n, k]: the panel is the transpose of its rows j0.. j0 + cols.
+      transpose_block(s.config.isa, b + j0 * ldb, ldb, panel, nr, cols, k);
+      for (int64_t kk = 0; kk < k; ++kk) {
+        float* out = panel + kk * nr;
+        if (alpha != 1.0f)
+          for (int64_t j = 0; j < cols; ++j) out[j] *= alpha;
+        for (int64_t j = cols; j < nr; ++j) out[j] = 0.0f;
       }
     } else {
       for (int64_t kk = 0; kk < k; ++kk) {
@@ -419,15 +439,12 @@ void GemmPacked::run(int64_t m, const float* a, int64_t lda, bool trans_a, const
     for (int64_t tile = 0; tile < tiles.count; ++tile) {
       const int64_t rows = tiles.rows(tile), first = i0 + tiles.first_row(tile);
       float* dst = ap + tile * mr * kb;
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = first + r;
-        if (trans_a) {
-          for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = a[(p0 + kk) * lda + i];
-        } else {
-          const float* src = a + i * lda + p0;
-          for (int64_t kk = 0; kk < kb; ++kk) dst[kk * mr + r] = src[kk];
-        }
+      if (!trans_a) {
+        transpose_block(cfg.isa, a + first * lda + p0, lda, dst, mr, rows, kb);
+        continue;
       }
+      for (int64_t kk = 0; kk < kb; ++kk)
+        std::copy_n(a + (p0 + kk) * lda + first, rows, dst + kk * mr);
     }
   };
   // With several column blocks every task of a row block would pack the same rows of A again
