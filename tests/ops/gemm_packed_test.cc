@@ -31,7 +31,7 @@ void expect_close(const Tensor& got, const Tensor& want, const std::string& what
 std::vector<int> tile_widths(Isa isa) {
   switch (isa) {
     case Isa::kAvx512:
-      return {16, 32};
+      return {16, 32, 48, 64};
     case Isa::kAvx2:
       return {8, 16};
     case Isa::kPortable:
@@ -301,11 +301,24 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   }
   EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kPortable, 2).gemv_streams, 1);
   // Column tasks: 256 columns when B (a megabyte or more) streams from memory, 512 when it
-  // fits the caches; a GEMV keeps 512 whatever its B.
-  EXPECT_EQ(default_gemm_packed_config(197, 3072, 768, Isa::kAvx512, 2).nc, 256);
-  EXPECT_EQ(default_gemm_packed_config(197, 3072, 16, Isa::kAvx512, 2).nc, 512);
+  // fits the caches (whole 48-column AVX-512 panels: 240 and 480); a GEMV keeps 512 whatever
+  // its B.
+  EXPECT_EQ(default_gemm_packed_config(197, 3072, 768, Isa::kAvx512, 2).nc, 240);
+  EXPECT_EQ(default_gemm_packed_config(197, 3072, 16, Isa::kAvx512, 2).nc, 480);
   EXPECT_EQ(default_gemm_packed_config(1, 4096, 9216, Isa::kAvx512, 2).nc, 512);
   EXPECT_EQ(default_gemm_packed_config(197, 3072, 768, Isa::kAvx2, 2).nc, 256);
+  // AVX-512 tiles: 8 x 48 for many rows and wide outputs, 14 x 32 where 48-column panels pad
+  // more (197 columns: 240 against 224) or the output is narrow (attention's 64 per head),
+  // one 32-column tile for up to 14 rows.
+  auto tile_of = [](int64_t m, int64_t n) {
+    const GemmPackedConfig c = default_gemm_packed_config(m, n, 768, Isa::kAvx512, 2);
+    return std::pair{c.mr, c.nr};
+  };
+  EXPECT_EQ(tile_of(197, 3072), (std::pair{8, 48}));
+  EXPECT_EQ(tile_of(128, 1000), (std::pair{8, 48}));
+  EXPECT_EQ(tile_of(197, 197), (std::pair{14, 32}));
+  EXPECT_EQ(tile_of(197, 64), (std::pair{14, 32}));
+  EXPECT_EQ(tile_of(14, 3072), (std::pair{14, 32}));
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;

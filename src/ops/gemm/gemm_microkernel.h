@@ -36,7 +36,9 @@ struct TileArgs {
 namespace avx512 {
 void gemm_tile_nr16(const TileArgs& t);
 void gemm_tile_nr32(const TileArgs& t);
-constexpr int kMaxMrNr16 = 14, kMaxMrNr32 = 14;
+void gemm_tile_nr48(const TileArgs& t);
+void gemm_tile_nr64(const TileArgs& t);
+constexpr int kMaxMrNr16 = 14, kMaxMrNr32 = 14, kMaxMrNr48 = 8, kMaxMrNr64 = 6;
 }  // namespace avx512
 namespace avx2 {
 void gemm_tile_nr8(const TileArgs& t);

@@ -145,6 +145,11 @@ constexpr TileFn kTiles[14] = {tile<1, NV>,  tile<2, NV>,  tile<3, NV>,  tile<4,
                                tile<6, NV>,  tile<7, NV>,  tile<8, NV>,  tile<9, NV>, tile<10, NV>,
                                tile<11, NV>, tile<12, NV>, tile<13, NV>, tile<14, NV>};
 
+constexpr TileFn kTiles3[8] = {tile<1, 3>, tile<2, 3>, tile<3, 3>, tile<4, 3>,
+                               tile<5, 3>, tile<6, 3>, tile<7, 3>, tile<8, 3>};
+constexpr TileFn kTiles4[6] = {tile<1, 4>, tile<2, 4>, tile<3, 4>,
+                               tile<4, 4>, tile<5, 4>, tile<6, 4>};
+
 }  // namespace
 
 void gemm_tile_nr16(const TileArgs& t) {
@@ -154,6 +159,14 @@ void gemm_tile_nr16(const TileArgs& t) {
 void gemm_tile_nr32(const TileArgs& t) {
   if (t.panels > 1) return kGemvTiles<2>[t.panels - 1](t);
   kTiles<2>[t.rows - 1](t);
+}
+void gemm_tile_nr48(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<3>[t.panels - 1](t);
+  kTiles3[t.rows - 1](t);
+}
+void gemm_tile_nr64(const TileArgs& t) {
+  if (t.panels > 1) return kGemvTiles<4>[t.panels - 1](t);
+  kTiles4[t.rows - 1](t);
 }
 
 }  // namespace hone::gemm_detail::avx512
