@@ -668,6 +668,23 @@ TEST(FusedMatMul, SlicedViewsAndTransposedOutputMatchTheUnfusedOps) {
     view_attrs(at, "b", 2);
     cases.push_back({"weights·v", {weights, qkv}, at, transpose(o, swap)});
   }
+  {  // batch 2: k of a packed [tokens, 2, width] qkv, heads of both images as one axis of 2 x 3
+    // sub-axes (groups_b); q·kᵀ as [6, tokens, tokens]
+    const Tensor qkv2 = random_tensor({tokens, 2, width}, 404);
+    const Tensor q2 = random_tensor({6, tokens, dim}, 405);
+    const Tensor s =
+        run_op({.op_type = "Slice",
+                .inputs = {qkv2, ints({heads * dim}), ints({2 * heads * dim}), ints({2})}})[0];
+    const Tensor k2 = run_op({.op_type = "Reshape", .inputs = {s, ints({tokens, 6, dim})}})[0];
+    const Tensor want = run_op({.op_type = "MatMul", .inputs = {q2, transpose(k2, {1, 2, 0})}})[0];
+    Attributes at = attrs({{"alpha", 1.0f},
+                           {"perm_b", std::vector<int64_t>{1, 2, 0}},
+                           {"shape_b", std::vector<int64_t>{tokens, 2, heads, dim}},
+                           {"strides_b", std::vector<int64_t>{2 * width, width, dim, 1}},
+                           {"groups_b", std::vector<int64_t>{1, 2, 1}},
+                           {"offset_b", heads * dim}});
+    cases.push_back({"batch 2 q·kᵀ", {q2, qkv2}, at, want});
+  }
   {  // every other row of a plain matrix: strides_a [2 * 9, 1] from row 1
     const Tensor x = random_tensor({11, 9}, 402), w = random_tensor({9, 5}, 403);
     const Tensor rows =
@@ -719,6 +736,12 @@ TEST(FusedMatMul, BadViewsAndOutputPermsNameTheProblem) {
   fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6}}}), "does not fit shape_a");
   fails_with(attrs({{"shape_b", V{4, 6, 3}}, {"strides_b", V{18, -3, 1}}}), "must not be negative");
   fails_with(attrs({{"perm_y", V{0, 2, 1}}}), "must keep the product's last axis last");
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"groups_a", V{1, 1}}}),
+             "groups_a [1,1] does not fit shape_a");
+  // A matrix axis made of two strided sub-axes: the GEMM reads one stride per matrix axis.
+  fails_with(
+      attrs({{"shape_a", V{4, 5, 2, 3}}, {"strides_a", V{30, 6, 3, 1}}, {"groups_a", V{1, 1, 2}}}),
+      "must each be one strided axis");
   fails_with(attrs({{"perm_y", V{1, 1, 2}}}), "is not a permutation");
 }
 

@@ -104,6 +104,39 @@ TEST(StridedView, ReshapedStridesReadTheSameElementsInOrder) {
   }
 }
 
+// Reshapes that merge axes which are not contiguous: an axis becomes several strided sub-axes,
+// read row-major, so the sub-axes in order read the same elements as the source view.
+TEST(StridedView, ReshapedViewSplitsWhatOneStrideCannotRead) {
+  struct Case {
+    StridedView from;
+    Shape to;
+    std::vector<int64_t> groups;
+  };
+  const std::vector<Case> cases = {
+      // Attention at batch 4: k of a packed [7, 4, 36] qkv, [7, 4, 12] -> [7, 4 x 3 heads, 4].
+      {{{7, 4, 12}, {144, 36, 1}, 12}, {7, 12, 4}, {1, 2, 1}},
+      // The merged axis split again across the boundary: [5, 2, 6] -> [5, 4, 3].
+      {{{5, 2, 6}, {36, 12, 1}, 0}, {5, 4, 3}, {1, 2, 1}},
+      // Contiguous runs merge back into one stride; size-1 axes take one sub-axis.
+      {{{2, 3, 4}, {12, 4, 1}, 0}, {1, 6, 4}, {1, 1, 1}},
+  };
+  for (const Case& c : cases) {
+    int64_t reach = c.from.offset;
+    for (size_t i = 0; i < c.from.shape.size(); ++i)
+      reach += (c.from.shape[i] - 1) * c.from.strides[i];
+    const std::vector<float> src = iota_of({reach + 1});
+    const auto v = reshaped_view(c.from.shape, c.from.strides, c.to);
+    ASSERT_TRUE(v.has_value()) << shape_to_string(c.to);
+    EXPECT_EQ(v->shape, c.to);
+    EXPECT_EQ(v->groups, c.groups) << shape_to_string(c.to);
+    EXPECT_EQ(read(src, {v->dims, v->strides, c.from.offset}), read(src, c.from))
+        << shape_to_string(c.from.shape) << " -> " << shape_to_string(c.to);
+  }
+  // Shapes that do not refine each other: no axis run divides the other's.
+  EXPECT_FALSE(reshaped_view({6, 4}, {4, 1}, {4, 6}).has_value());
+  EXPECT_FALSE(reshaped_view({6, 4}, {4, 1}, {5, 5}).has_value());
+}
+
 TEST(StridedView, ReshapesThatNeedACopyAreRefused) {
   // Columns [0, 4) of [5, 6] merged with the rows: the rows are not contiguous with each other.
   EXPECT_FALSE(reshaped_strides({5, 4}, {6, 1}, {20}).has_value());

@@ -46,10 +46,10 @@ TEST(FoldMatmulTranspose, AttentionTransposesAndScaleFold) {
 // nn.MultiheadAttention as torch.onnx writes it (ViT, BERT): one packed projection
 // [tokens, 1, 3 * heads * dim] sliced into q, k and v, each reshaped into heads; the output's
 // heads transposed back into each token's row and flattened.
-Graph packed_attention(int64_t slice_step) {
+Graph packed_attention(int64_t slice_step, int64_t batch = 1) {
   GraphBuilder b;
-  const int64_t tokens = 7, heads = 3, dim = 4, part = heads * dim;
-  ValueId qkv = b.input("qkv", {tokens, 1, 3 * part * slice_step});
+  const int64_t tokens = 7, heads = 3 * batch, dim = 4, part = 3 * dim;
+  ValueId qkv = b.input("qkv", {tokens, batch, 3 * part * slice_step});
   auto ints = [&](const std::string& name, std::vector<int64_t> v) {
     return b.constant(name, Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v));
   };
@@ -68,7 +68,7 @@ Graph packed_attention(int64_t slice_step) {
   ValueId w = b.node("Softmax", {b.node("MatMul", {qs, kt})}, attrs({{"axis", int64_t{-1}}}));
   ValueId v = b.node("Transpose", {slice(2)}, perm({1, 0, 2}));
   ValueId o = b.node("Transpose", {b.node("MatMul", {w, v})}, perm({1, 0, 2}));
-  b.output(b.node("Reshape", {o, ints("rows", {tokens, part})}, {}, "y"));
+  b.output(b.node("Reshape", {o, ints("rows", {tokens * batch, part})}, {}, "y"));
   return b.finish();
 }
 
@@ -85,6 +85,20 @@ TEST(FoldMatmulTranspose, PackedProjectionSlicesAndOutputTransposeFold) {
   EXPECT_EQ(attr_int(scores, "offset_b", -1), 12);
   EXPECT_EQ(attr_int(scores, "offset_a", -1), 0);
   EXPECT_EQ(attr_ints(after.nodes[2], "perm_y", {}), (std::vector<int64_t>{1, 0, 2}));
+  HONE_SKIP_IF_UNREGISTERED(after);
+}
+
+// At batch 2 the head-splitting Reshape merges the images with the heads ([7, 2, 12] ->
+// [7, 6, 4]): one axis of two strided sub-axes (groups_X), still read in place.
+TEST(FoldMatmulTranspose, BatchTwoMergesImagesAndHeadsInPlace) {
+  Graph after = check_pass(packed_attention(1, 2), fold_matmul_transpose);
+  EXPECT_EQ(count_ops(after, "FusedMatMul"), 2) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "Slice"), 0) << print_graph(after);
+  EXPECT_EQ(count_ops(after, "Transpose"), 0) << print_graph(after);
+  const Node& scores = after.nodes[0];
+  ASSERT_EQ(scores.op_type, "FusedMatMul");
+  EXPECT_EQ(attr_ints(scores, "groups_b", {}), (std::vector<int64_t>{1, 2, 1}));
+  EXPECT_EQ(attr_ints(scores, "strides_b", {}), (std::vector<int64_t>{72, 36, 4, 1}));
   HONE_SKIP_IF_UNREGISTERED(after);
 }
 

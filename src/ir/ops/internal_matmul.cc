@@ -2,12 +2,14 @@
 // transposed views with a scale, y = alpha * Transpose(A, perm_a) @ Transpose(B, perm_b),
 // where the transposes are read in place, never materialized (fold-matmul-transpose makes
 // it from attention's Slice -> Reshape -> Transpose -> Div -> MatMul chains). An empty perm
-// means none. Optional shape_a / strides_a / offset_a (and _b) read the input as a strided
-// view of that shape before the permutation: the Slice and Reshape, also in place. Optional
-// perm_y writes Transpose(y, perm_y) instead of y, in place too.
+// means none. Optional shape_a / strides_a / offset_a / groups_a (and _b) read the input as a
+// strided view before the permutation: the Slice and Reshape, also in place (an axis may span
+// several strided sub-axes: groups_X). Optional perm_y writes Transpose(y, perm_y) instead of
+// y, in place too.
 #include <memory>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/ops/families.h"
@@ -19,37 +21,66 @@
 namespace hone {
 namespace {
 
-// An operand as the product sees it: the permuted shape and, per axis, the element stride
-// into the stored input, and the offset of its first element.
+// An operand as the product sees it: the permuted shape, per axis its strided sub-axes in the
+// stored input ((size, stride) pairs, outermost first; one unless the view merges axes that
+// are not contiguous), and the offset of its first element.
 struct View {
+  using Subs = std::vector<std::pair<int64_t, int64_t>>;
   Shape shape;
-  std::vector<int64_t> strides;
+  std::vector<Subs> subs;
   int64_t offset = 0;
 };
 
 // The operand before its permutation: the stored input itself, or the strided view of it
-// that attributes shape_X / strides_X / offset_X describe (X = a or b; fold-matmul-transpose
-// writes them for a Slice + Reshape read in place).
+// that attributes shape_X / strides_X / offset_X / groups_X describe (X = a or b;
+// fold-matmul-transpose writes them for a Slice + Reshape read in place): shape_X and
+// strides_X list sub-axes, groups_X how many of them make each axis (absent: one each).
 View stored_view(const OpContext& ctx, size_t input, const std::string& x) {
   const Shape& stored = ctx.input_shape(input);
-  if (!ctx.has_attr("shape_" + x)) return {stored, dense_strides(stored), 0};
-  View v{ctx.attr_ints("shape_" + x), ctx.attr_ints("strides_" + x, {}),
-         ctx.attr_int("offset_" + x, 0)};
-  if (v.strides.size() != v.shape.size())
-    ctx.fail("strides_" + x + " " + shape_to_string(v.strides) + " does not fit shape_" + x + " " +
-             shape_to_string(v.shape));
+  View v;
+  if (!ctx.has_attr("shape_" + x)) {
+    const std::vector<int64_t> dense = dense_strides(stored);
+    v.shape = stored;
+    for (size_t i = 0; i < stored.size(); ++i) v.subs.push_back({{stored[i], dense[i]}});
+    return v;
+  }
+  const std::vector<int64_t> dims = ctx.attr_ints("shape_" + x),
+                             strides = ctx.attr_ints("strides_" + x, {});
+  const std::vector<int64_t> groups =
+      ctx.attr_ints("groups_" + x, std::vector<int64_t>(dims.size(), 1));
+  v.offset = ctx.attr_int("offset_" + x, 0);
+  if (strides.size() != dims.size())
+    ctx.fail("strides_" + x + " " + shape_to_string(strides) + " does not fit shape_" + x + " " +
+             shape_to_string(dims));
+  size_t at = 0;
+  for (int64_t g : groups) {
+    if (g < 1 || at + static_cast<size_t>(g) > dims.size())
+      ctx.fail("groups_" + x + " " + shape_to_string(groups) + " does not fit shape_" + x + " " +
+               shape_to_string(dims));
+    View::Subs subs;
+    int64_t size = 1;
+    for (int64_t k = 0; k < g; ++k, ++at) {
+      subs.push_back({dims[at], strides[at]});
+      size *= dims[at];
+    }
+    v.shape.push_back(size);
+    v.subs.push_back(std::move(subs));
+  }
+  if (at != dims.size())
+    ctx.fail("groups_" + x + " " + shape_to_string(groups) + " does not fit shape_" + x + " " +
+             shape_to_string(dims));
   // Every element of the view must lie inside the input.
   int64_t last = v.offset;
   bool empty = false;
-  for (size_t i = 0; i < v.shape.size(); ++i) {
-    if (v.shape[i] < 0 || v.strides[i] < 0)
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] < 0 || strides[i] < 0)
       ctx.fail("shape_" + x + " and strides_" + x + " must not be negative");
-    empty = empty || v.shape[i] == 0;
-    if (v.shape[i] > 0) last += (v.shape[i] - 1) * v.strides[i];
+    empty = empty || dims[i] == 0;
+    if (dims[i] > 0) last += (dims[i] - 1) * strides[i];
   }
   if (!empty && (v.offset < 0 || last >= shape_numel(stored)))
-    ctx.fail("the view shape_" + x + " " + shape_to_string(v.shape) + ", strides_" + x + " " +
-             shape_to_string(v.strides) + ", offset_" + x + " " + std::to_string(v.offset) +
+    ctx.fail("the view shape_" + x + " " + shape_to_string(dims) + ", strides_" + x + " " +
+             shape_to_string(strides) + ", offset_" + x + " " + std::to_string(v.offset) +
              " reads outside input " + std::to_string(input) + " " + shape_to_string(stored));
   return v;
 }
@@ -79,18 +110,41 @@ View view_of(const OpContext& ctx, size_t input, const std::string& x) {
   v.offset = stored.offset;
   for (int64_t p : perm) {
     v.shape.push_back(stored.shape[static_cast<size_t>(p)]);
-    v.strides.push_back(stored.strides[static_cast<size_t>(p)]);
+    v.subs.push_back(stored.subs[static_cast<size_t>(p)]);
   }
+  for (size_t axis = v.subs.size() - 2; axis < v.subs.size(); ++axis)
+    if (v.subs[axis].size() != 1)
+      ctx.fail("the matrix axes of input " + std::to_string(input) +
+               "'s view must each be one strided axis (groups_" + x + ")");
   return v;
 }
 
-// Element offsets of each batch matrix of `v` read with the broadcast batch dims `out`.
+// The element stride of a matrix axis (one sub-axis, view_of checked).
+int64_t matrix_stride(const View& v, size_t from_end) {
+  return v.subs[v.subs.size() - from_end].front().second;
+}
+
+// Element offsets of each batch matrix of `v` read with the broadcast batch dims `out`
+// (row-major; v's batch axes right-aligned against out, size 1 broadcasting).
 std::vector<int64_t> batch_offsets(const View& v, const Shape& out) {
-  const auto batch = static_cast<std::ptrdiff_t>(v.shape.size() - 2);
-  std::vector<int64_t> offsets =
-      matmul_batch_offsets({v.shape.begin(), v.shape.begin() + batch},
-                           {v.strides.begin(), v.strides.begin() + batch}, out);
-  for (int64_t& o : offsets) o += v.offset;
+  const size_t batch = v.shape.size() - 2, skip = out.size() - batch;
+  std::vector<int64_t> offsets, index(out.size(), 0);
+  for (int64_t n = 0; n < shape_numel(out); ++n) {
+    int64_t offset = v.offset;
+    for (size_t d = 0; d < batch; ++d) {
+      if (v.shape[d] == 1) continue;
+      int64_t i = index[skip + d];
+      for (auto sub = v.subs[d].rbegin(); sub != v.subs[d].rend(); ++sub) {
+        offset += i % sub->first * sub->second;
+        i /= sub->first;
+      }
+    }
+    offsets.push_back(offset);
+    for (size_t d = out.size(); d-- > 0;) {
+      if (++index[d] < out[d]) break;
+      index[d] = 0;
+    }
+  }
   return offsets;
 }
 
@@ -143,10 +197,10 @@ PreparedOp prepare_fused_matmul(const OpContext& ctx) {
              shape_to_string(b.shape) + " do not broadcast");
   p.a_offsets = batch_offsets(a, *batch);
   p.b_offsets = batch_offsets(b, *batch);
-  p.a_row_stride = a.strides[a.strides.size() - 2];
-  p.a_col_stride = a.strides.back();
-  p.b_row_stride = b.strides[b.strides.size() - 2];
-  p.b_col_stride = b.strides.back();
+  p.a_row_stride = matrix_stride(a, 2);
+  p.a_col_stride = matrix_stride(a, 1);
+  p.b_row_stride = matrix_stride(b, 2);
+  p.b_col_stride = matrix_stride(b, 1);
   p.alpha = ctx.attr_float("alpha", 1.0f);
   Shape product = *batch;
   product.push_back(p.m);

@@ -42,7 +42,8 @@ std::optional<float> scalar_constant(const Graph& graph, ValueId v) {
 struct Operand {
   ValueId value;
   std::vector<int64_t> perm;        // empty: no transpose folded
-  std::optional<StridedView> view;  // the Slice (+ Reshape) read in place, if folded
+  std::optional<GroupedView> view;  // the Slice (+ Reshape) read in place, if folded
+  int64_t offset = 0;               // of the view's first element
 };
 
 // The Slice's parameters when they are constants (opset 10+ inputs or opset 1-9
@@ -81,9 +82,9 @@ std::optional<StridedView> constant_slice_view(const Graph& graph, const Node& s
 
 // v read in place from the input of the Slice that makes it, through an optional Reshape
 // (attention's packed QKV projection: Slice q, k or v, then split the heads).
-std::optional<StridedView> fold_slice(const Graph& graph, const UseInfo& uses,
-                                      const NodeReplacer& replacer, ValueId& v,
-                                      std::vector<int>& absorbed) {
+std::optional<std::pair<GroupedView, int64_t>> fold_slice(const Graph& graph, const UseInfo& uses,
+                                                          const NodeReplacer& replacer, ValueId& v,
+                                                          std::vector<int>& absorbed) {
   ValueId sliced = v;
   const int r = foldable_producer(graph, uses, replacer, v, "Reshape");
   if (r >= 0) sliced = graph.nodes[static_cast<size_t>(r)].inputs[0];
@@ -93,20 +94,16 @@ std::optional<StridedView> fold_slice(const Graph& graph, const UseInfo& uses,
   if (slice.inputs.empty() || !is_float(graph, slice.inputs[0], 1) ||
       graph.value(sliced).type.shape.empty())
     return std::nullopt;
-  std::optional<StridedView> view = constant_slice_view(graph, slice);
+  const std::optional<StridedView> view = constant_slice_view(graph, slice);
   if (!view || view->shape != graph.value(sliced).type.shape) return std::nullopt;
-  if (r >= 0) {
-    const Shape& to = graph.value(v).type.shape;
-    const std::optional<std::vector<int64_t>> strides =
-        reshaped_strides(view->shape, view->strides, to);
-    if (!strides) return std::nullopt;
-    view->shape = to;
-    view->strides = *strides;
-    absorbed.push_back(r);
-  }
+  // Without a Reshape, the view as it is (one sub-axis per axis).
+  std::optional<GroupedView> grouped =
+      reshaped_view(view->shape, view->strides, graph.value(v).type.shape);
+  if (!grouped) return std::nullopt;
+  if (r >= 0) absorbed.push_back(r);
   absorbed.push_back(s);
   v = slice.inputs[0];
-  return view;
+  return std::pair{std::move(*grouped), view->offset};
 }
 
 Operand fold_operand(const Graph& graph, const UseInfo& uses, const NodeReplacer& replacer,
@@ -150,21 +147,26 @@ Operand fold_operand(const Graph& graph, const UseInfo& uses, const NodeReplacer
   // of the product (the GEMM reads rows or columns contiguously).
   std::vector<int> slice_nodes;
   ValueId source = out.value;
-  std::optional<StridedView> view = fold_slice(graph, uses, replacer, source, slice_nodes);
-  if (view && view->shape.size() >= 2) {
-    const size_t rank = view->shape.size();
-    auto matrix_axis = [&](size_t axis) {
-      if (out.perm.empty()) return axis + 2 >= rank;
-      return static_cast<size_t>(out.perm[rank - 1]) == axis ||
-             static_cast<size_t>(out.perm[rank - 2]) == axis;
-    };
-    bool unit = false;
-    for (size_t axis = 0; axis < rank; ++axis)
-      unit = unit || (view->strides[axis] == 1 && view->shape[axis] > 1 && matrix_axis(axis));
-    if (unit) {
+  auto folded = fold_slice(graph, uses, replacer, source, slice_nodes);
+  if (folded && folded->first.shape.size() >= 2) {
+    const GroupedView& view = folded->first;
+    const size_t rank = view.shape.size();
+    // Where each axis's sub-axes start in view.dims / view.strides.
+    std::vector<size_t> first(rank, 0);
+    for (size_t axis = 1; axis < rank; ++axis)
+      first[axis] = first[axis - 1] + static_cast<size_t>(view.groups[axis - 1]);
+    // The product's matrix axes must each be one strided axis, one of them of unit stride.
+    bool one_each = true, unit = false;
+    for (size_t m = rank - 2; m < rank; ++m) {
+      const auto axis = out.perm.empty() ? m : static_cast<size_t>(out.perm[m]);
+      one_each = one_each && view.groups[axis] == 1;
+      unit = unit || (view.strides[first[axis]] == 1 && view.shape[axis] > 1);
+    }
+    if (one_each && unit) {
       absorbed.insert(absorbed.end(), slice_nodes.begin(), slice_nodes.end());
       out.value = source;
-      out.view = std::move(view);
+      out.offset = folded->second;
+      out.view = std::move(folded->first);
     }
   }
   return out;
@@ -219,9 +221,12 @@ void fold_matmul_transpose(Graph& graph, const OptimizeOptions& /*options*/) {
     if (!perm_y.empty()) set_attr(fused, "perm_y", perm_y);
     for (const auto& [operand, x] : {std::pair{&a, "a"}, {&b, "b"}}) {
       if (!operand->view) continue;
-      set_attr(fused, std::string("shape_") + x, operand->view->shape);
-      set_attr(fused, std::string("strides_") + x, operand->view->strides);
-      set_attr(fused, std::string("offset_") + x, operand->view->offset);
+      const GroupedView& view = *operand->view;
+      set_attr(fused, std::string("shape_") + x, view.dims);
+      set_attr(fused, std::string("strides_") + x, view.strides);
+      set_attr(fused, std::string("offset_") + x, operand->offset);
+      if (view.dims.size() != view.shape.size())
+        set_attr(fused, std::string("groups_") + x, view.groups);
     }
     replacer.replace(absorbed, std::move(fused));
   }

@@ -34,43 +34,67 @@ StridedView slice_view(const Shape& in, const std::vector<int64_t>& starts,
   return v;
 }
 
+std::optional<GroupedView> reshaped_view(const Shape& from, const std::vector<int64_t>& strides,
+                                         const Shape& to) {
+  if (shape_numel(from) != shape_numel(to)) return std::nullopt;
+  GroupedView v{to, {}, {}, {}};
+  if (shape_numel(to) == 0) {  // nothing is read: any strides
+    v.groups.assign(to.size(), 1);
+    v.dims = to;
+    v.strides.assign(to.size(), 0);
+    return v;
+  }
+  // The source's axes of size above 1, outermost first; each target axis takes the next ones
+  // (splitting one where the target axis ends inside it).
+  std::vector<std::pair<int64_t, int64_t>> src;
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1) src.push_back({from[i], strides[i]});
+  size_t next = 0;
+  for (const int64_t size : to) {
+    std::vector<std::pair<int64_t, int64_t>> subs;
+    for (int64_t left = size; left > 1;) {
+      if (next == src.size()) return std::nullopt;
+      auto& [dim, stride] = src[next];
+      if (left % dim == 0) {  // the whole source axis
+        subs.push_back({dim, stride});
+        left /= dim;
+        ++next;
+      } else if (dim % left == 0) {  // its outer part; the inner part stays for the next axis
+        subs.push_back({left, stride * (dim / left)});
+        dim /= left;
+        left = 1;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (subs.empty()) subs.push_back({1, 0});
+    // Merge sub-axes contiguous with each other (the usual case: one stride per axis).
+    std::vector<std::pair<int64_t, int64_t>> merged = {subs.front()};
+    for (size_t k = 1; k < subs.size(); ++k) {
+      auto& last = merged.back();
+      if (last.second == subs[k].second * subs[k].first)
+        last = {last.first * subs[k].first, subs[k].second};
+      else
+        merged.push_back(subs[k]);
+    }
+    v.groups.push_back(static_cast<int64_t>(merged.size()));
+    for (const auto& [dim, stride] : merged) {
+      v.dims.push_back(dim);
+      v.strides.push_back(stride);
+    }
+  }
+  if (next != src.size()) return std::nullopt;
+  return v;
+}
+
 std::optional<std::vector<int64_t>> reshaped_strides(const Shape& from,
                                                      const std::vector<int64_t>& strides,
                                                      const Shape& to) {
-  if (shape_numel(from) != shape_numel(to)) return std::nullopt;
-  std::vector<int64_t> out(to.size(), 0);
-  if (shape_numel(to) == 0) return out;
-  // Axes of size 1 carry no stride: match the others group by group (equal products), and
-  // within a group each source axis must step exactly over the next one.
-  std::vector<size_t> src, dst;
-  for (size_t i = 0; i < from.size(); ++i)
-    if (from[i] != 1) src.push_back(i);
-  for (size_t j = 0; j < to.size(); ++j)
-    if (to[j] != 1) dst.push_back(j);
-  size_t i = 0, j = 0;
-  while (i < src.size() && j < dst.size()) {
-    const size_t i0 = i, j0 = j;
-    int64_t ps = from[src[i++]], pd = to[dst[j++]];
-    while (ps != pd) {
-      if (ps < pd) {
-        if (i == src.size()) return std::nullopt;
-        ps *= from[src[i++]];
-      } else {
-        if (j == dst.size()) return std::nullopt;
-        pd *= to[dst[j++]];
-      }
-    }
-    for (size_t k = i0; k + 1 < i; ++k)
-      if (strides[src[k]] != strides[src[k + 1]] * from[src[k + 1]]) return std::nullopt;
-    // The group's innermost source stride, then outward.
-    int64_t stride = strides[src[i - 1]];
-    for (size_t k = j; k-- > j0;) {
-      out[dst[k]] = stride;
-      stride *= to[dst[k]];
-    }
-  }
-  if (i != src.size() || j != dst.size()) return std::nullopt;
-  return out;
+  const std::optional<GroupedView> v = reshaped_view(from, strides, to);
+  if (!v) return std::nullopt;
+  for (int64_t g : v->groups)
+    if (g != 1) return std::nullopt;
+  return v->strides;
 }
 
 }  // namespace hone
