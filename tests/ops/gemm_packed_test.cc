@@ -542,6 +542,29 @@ TEST(FusedGemm, ErrorsNameTheNode) {
   EXPECT_NE(dtype.find(kTestNodeName), std::string::npos) << dtype;
 }
 
+// A FusedMatMul of inputs a, b and these attributes against `want`: the reference kernel, and
+// the optimized one (B packed per run) for every ISA with no pool and with two threads.
+void expect_fused_matmul(const Tensor& a, const Tensor& b, const Attributes& at, const Tensor& want,
+                         const std::string& what) {
+  const OpCall reference{.op_type = "FusedMatMul", .inputs = {a, b}, .attrs = at, .domain = "hone"};
+  expect_close(run_op(reference)[0], want, what + " reference");
+  ThreadPool two(2);
+  for (Isa isa : supported_isas())
+    for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
+      OpCall call = reference;
+      call.all_inputs_constant = false;
+      call.kernel_options = optimized(isa, pool);
+      PreparedOp op = prepare_op(call);
+      EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << what;
+      ASSERT_EQ(op.outputs[0].shape, want.shape()) << what;
+      Tensor y(DType::kFloat32, want.shape());
+      std::vector<const Tensor*> ins = {&a, &b};
+      std::vector<Tensor*> outs = {&y};
+      op.run(TensorsIn(ins), TensorsOut(outs));
+      expect_close(y, want, what + " " + std::string(isa_name(isa)));
+    }
+}
+
 // FusedMatMul (what fold-matmul-transpose makes of attention's Transpose -> Div -> MatMul):
 // operands read in place through their perms, scaled by alpha; against Transpose + MatMul +
 // Mul on the reference kernels, with the reference and the optimized kernel (every ISA, no
@@ -562,7 +585,6 @@ TEST(FusedMatMul, TransposedViewsMatchTransposeThenMatMul) {
       {{2, 1, 5, 17}, {17, 4, 33}, {}, {1, 0, 2}, 1.0f},         // broadcast batch dims
       {{4, 5, 7}, {4, 7, 6}, {}, {}, -1.5f},                     // no perm: only the scale
   };
-  ThreadPool two(2);
   uint32_t seed = 300;
   for (const Case& c : cases) {
     const Tensor a = random_tensor(c.a, seed++), b = random_tensor(c.b, seed++);
@@ -577,28 +599,13 @@ TEST(FusedMatMul, TransposedViewsMatchTransposeThenMatMul) {
     Attributes fused_attrs = attrs({{"alpha", c.alpha}});
     if (!c.perm_a.empty()) fused_attrs["perm_a"] = Attribute{c.perm_a};
     if (!c.perm_b.empty()) fused_attrs["perm_b"] = Attribute{c.perm_b};
-    const std::string what = shape_to_string(c.a) + " perm " + shape_to_string(c.perm_a) + " x " +
-                             shape_to_string(c.b) + " perm " + shape_to_string(c.perm_b);
-    const OpCall reference{
-        .op_type = "FusedMatMul", .inputs = {a, b}, .attrs = fused_attrs, .domain = "hone"};
-    expect_close(run_op(reference)[0], want, what + " reference");
-    for (Isa isa : supported_isas())
-      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
-        OpCall call = reference;
-        call.all_inputs_constant = false;
-        call.kernel_options = optimized(isa, pool);
-        PreparedOp op = prepare_op(call);
-        EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << what;
-        Tensor y(DType::kFloat32, want.shape());
-        std::vector<const Tensor*> ins = {&a, &b};
-        std::vector<Tensor*> outs = {&y};
-        op.run(TensorsIn(ins), TensorsOut(outs));
-        expect_close(y, want, what + " " + std::string(isa_name(isa)));
-      }
+    expect_fused_matmul(a, b, fused_attrs, want,
+                        shape_to_string(c.a) + " perm " + shape_to_string(c.perm_a) + " x " +
+                            shape_to_string(c.b) + " perm " + shape_to_string(c.perm_b));
   }
 }
 
-TEST(FusedMatMul, BadPermsAndShapesNameTheProblem) {
+TEST(FusedMatMul, BadPermsViewsAndShapesNameTheProblem) {
   const Tensor a = random_tensor({4, 5, 6}, 1), b = random_tensor({4, 6, 3}, 2);
   auto fails_with = [&](Attributes at, const std::string& text) {
     try {
@@ -606,11 +613,27 @@ TEST(FusedMatMul, BadPermsAndShapesNameTheProblem) {
       ADD_FAILURE() << "no error, expected " << text;
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(kTestNodeName), std::string::npos) << e.what();
     }
   };
   fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 0, 1}}}), "is not a permutation");
   fails_with(attrs({{"perm_b", std::vector<int64_t>{1, 0}}}), "does not fit input 1");
   fails_with(attrs({{"perm_a", std::vector<int64_t>{0, 2, 1}}}), "inner dimensions differ");
+  // Views (shape_X / strides_X / offset_X / groups_X) and the output perm.
+  using V = std::vector<int64_t>;
+  // One element past the end of a's 120.
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"offset_a", int64_t{1}}}),
+             "reads outside input 0");
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6}}}), "does not fit shape_a");
+  fails_with(attrs({{"shape_b", V{4, 6, 3}}, {"strides_b", V{18, -3, 1}}}), "must not be negative");
+  fails_with(attrs({{"perm_y", V{0, 2, 1}}}), "must keep the product's last axis last");
+  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"groups_a", V{1, 1}}}),
+             "groups_a [1,1] does not fit shape_a");
+  // A matrix axis made of two strided sub-axes: the GEMM reads one stride per matrix axis.
+  fails_with(
+      attrs({{"shape_a", V{4, 5, 2, 3}}, {"strides_a", V{30, 6, 3, 1}}, {"groups_a", V{1, 1, 2}}}),
+      "must each be one strided axis");
+  fails_with(attrs({{"perm_y", V{1, 1, 2}}}), "is not a permutation");
 }
 
 // FusedMatMul reading sliced views (shape_X / strides_X / offset_X: attention's q, k and v cut
@@ -696,53 +719,8 @@ TEST(FusedMatMul, SlicedViewsAndTransposedOutputMatchTheUnfusedOps) {
     cases.push_back(
         {"odd rows", {x, w}, at, run_op({.op_type = "MatMul", .inputs = {rows, w}})[0]});
   }
-  ThreadPool two(2);
-  for (const Case& c : cases) {
-    const OpCall reference{
-        .op_type = "FusedMatMul", .inputs = c.inputs, .attrs = c.attrs, .domain = "hone"};
-    expect_close(run_op(reference)[0], c.want, c.what + " reference");
-    for (Isa isa : supported_isas())
-      for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &two}) {
-        OpCall call = reference;
-        call.all_inputs_constant = false;
-        call.kernel_options = optimized(isa, pool);
-        PreparedOp op = prepare_op(call);
-        EXPECT_NE(op.kernel_name.find("packed per run"), std::string::npos) << c.what;
-        ASSERT_EQ(op.outputs[0].shape, c.want.shape()) << c.what;
-        Tensor y(DType::kFloat32, c.want.shape());
-        std::vector<const Tensor*> ins = {&c.inputs[0], &c.inputs[1]};
-        std::vector<Tensor*> outs = {&y};
-        op.run(TensorsIn(ins), TensorsOut(outs));
-        expect_close(y, c.want, c.what + " " + std::string(isa_name(isa)));
-      }
-  }
-}
-
-TEST(FusedMatMul, BadViewsAndOutputPermsNameTheProblem) {
-  const Tensor a = random_tensor({4, 5, 6}, 1), b = random_tensor({4, 6, 3}, 2);
-  auto fails_with = [&](Attributes at, const std::string& text) {
-    try {
-      run_op({.op_type = "FusedMatMul", .inputs = {a, b}, .attrs = at, .domain = "hone"});
-      ADD_FAILURE() << "no error, expected " << text;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-      EXPECT_NE(std::string(e.what()).find(kTestNodeName), std::string::npos) << e.what();
-    }
-  };
-  using V = std::vector<int64_t>;
-  // One element past the end of a's 120.
-  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"offset_a", int64_t{1}}}),
-             "reads outside input 0");
-  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6}}}), "does not fit shape_a");
-  fails_with(attrs({{"shape_b", V{4, 6, 3}}, {"strides_b", V{18, -3, 1}}}), "must not be negative");
-  fails_with(attrs({{"perm_y", V{0, 2, 1}}}), "must keep the product's last axis last");
-  fails_with(attrs({{"shape_a", V{4, 5, 6}}, {"strides_a", V{30, 6, 1}}, {"groups_a", V{1, 1}}}),
-             "groups_a [1,1] does not fit shape_a");
-  // A matrix axis made of two strided sub-axes: the GEMM reads one stride per matrix axis.
-  fails_with(
-      attrs({{"shape_a", V{4, 5, 2, 3}}, {"strides_a", V{30, 6, 3, 1}}, {"groups_a", V{1, 1, 2}}}),
-      "must each be one strided axis");
-  fails_with(attrs({{"perm_y", V{1, 1, 2}}}), "is not a permutation");
+  for (const Case& c : cases)
+    expect_fused_matmul(c.inputs[0], c.inputs[1], c.attrs, c.want, c.what);
 }
 
 }  // namespace

@@ -23,6 +23,13 @@ std::vector<float> iota_of(const Shape& shape) {
   return v;
 }
 
+// 0, 1, 2, ... through the last element the view reads.
+std::vector<float> source_for(const StridedView& v) {
+  int64_t reach = v.offset;
+  for (size_t i = 0; i < v.shape.size(); ++i) reach += (v.shape[i] - 1) * v.strides[i];
+  return iota_of({reach + 1});
+}
+
 std::vector<float> read(const std::vector<float>& src, const StridedView& v) {
   std::vector<float> out(static_cast<size_t>(shape_numel(v.shape)));
   strided_copy(src.data(), v.offset, v.strides, out.data(), v.shape, sizeof(float));
@@ -92,10 +99,7 @@ TEST(StridedView, ReshapedStridesReadTheSameElementsInOrder) {
       {{{6, 4}, {1, 6}, 0}, {2, 3, 4}},
   };
   for (const Case& c : cases) {
-    int64_t reach = c.from.offset;
-    for (size_t i = 0; i < c.from.shape.size(); ++i)
-      reach += (c.from.shape[i] - 1) * c.from.strides[i];
-    const std::vector<float> src = iota_of({reach + 1});
+    const std::vector<float> src = source_for(c.from);
     const auto strides = reshaped_strides(c.from.shape, c.from.strides, c.to);
     ASSERT_TRUE(strides.has_value()) << shape_to_string(c.to);
     // The reshape of a copy is the copy itself, reinterpreted: same elements in the same order.
@@ -121,10 +125,7 @@ TEST(StridedView, ReshapedViewSplitsWhatOneStrideCannotRead) {
       {{{2, 3, 4}, {12, 4, 1}, 0}, {1, 6, 4}, {1, 1, 1}},
   };
   for (const Case& c : cases) {
-    int64_t reach = c.from.offset;
-    for (size_t i = 0; i < c.from.shape.size(); ++i)
-      reach += (c.from.shape[i] - 1) * c.from.strides[i];
-    const std::vector<float> src = iota_of({reach + 1});
+    const std::vector<float> src = source_for(c.from);
     const auto v = reshaped_view(c.from.shape, c.from.strides, c.to);
     ASSERT_TRUE(v.has_value()) << shape_to_string(c.to);
     EXPECT_EQ(v->shape, c.to);
