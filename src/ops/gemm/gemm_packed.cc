@@ -58,19 +58,29 @@ void portable_tile_any(const TileArgs& t) {
   kPortableTiles[t.rows - 1](t);
 }
 
+// The AVX-512 tile widths: each one's kernel and the most rows its registers hold.
+struct Avx512Width {
+  int nr;
+  TileFn tile;
+  int max_mr;
+};
+constexpr Avx512Width kAvx512Widths[] = {
+    {16, gemm_detail::avx512::gemm_tile_nr16, gemm_detail::avx512::kMaxMrNr16},
+    {32, gemm_detail::avx512::gemm_tile_nr32, gemm_detail::avx512::kMaxMrNr32},
+    {48, gemm_detail::avx512::gemm_tile_nr48, gemm_detail::avx512::kMaxMrNr48},
+    {64, gemm_detail::avx512::gemm_tile_nr64, gemm_detail::avx512::kMaxMrNr64},
+};
+const Avx512Width* avx512_width(int nr) {
+  for (const Avx512Width& w : kAvx512Widths)
+    if (w.nr == nr) return &w;
+  return nullptr;
+}
+
+// Only called for configs whose nr the isa has (static_problem checked).
 TileFn tile_function(Isa isa, int nr) {
   switch (isa) {
     case Isa::kAvx512:
-      switch (nr) {
-        case 16:
-          return gemm_detail::avx512::gemm_tile_nr16;
-        case 32:
-          return gemm_detail::avx512::gemm_tile_nr32;
-        case 48:
-          return gemm_detail::avx512::gemm_tile_nr48;
-        default:
-          return gemm_detail::avx512::gemm_tile_nr64;
-      }
+      return avx512_width(nr)->tile;
     case Isa::kAvx2:
       return nr == 8 ? gemm_detail::avx2::gemm_tile_nr8 : gemm_detail::avx2::gemm_tile_nr16;
     case Isa::kPortable:
@@ -115,19 +125,10 @@ Tensor packed_buffer(int64_t floats) {
 
 int gemm_packed_max_mr(Isa isa, int nr) {
   switch (isa) {
-    case Isa::kAvx512:
-      switch (nr) {
-        case 16:
-          return gemm_detail::avx512::kMaxMrNr16;
-        case 32:
-          return gemm_detail::avx512::kMaxMrNr32;
-        case 48:
-          return gemm_detail::avx512::kMaxMrNr48;
-        case 64:
-          return gemm_detail::avx512::kMaxMrNr64;
-        default:
-          return 0;
-      }
+    case Isa::kAvx512: {
+      const Avx512Width* w = avx512_width(nr);
+      return w ? w->max_mr : 0;
+    }
     case Isa::kAvx2:
       return nr == 8 ? gemm_detail::avx2::kMaxMrNr8
                      : (nr == 16 ? gemm_detail::avx2::kMaxMrNr16 : 0);
