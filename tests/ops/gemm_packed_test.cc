@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
 
 #include "ops/gemm/gemm_reference.h"
 #include "ops/op_test_util.h"
@@ -319,6 +321,30 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   EXPECT_EQ(tile_of(197, 197), (std::pair{14, 32}));
   EXPECT_EQ(tile_of(197, 64), (std::pair{14, 32}));
   EXPECT_EQ(tile_of(14, 3072), (std::pair{14, 32}));
+  // Row blocks are near-equal whole row tiles (128 rows: 64 + 64, not 120 + 8); depth passes
+  // are equal and, with A packed (AVX-512), as deep as half of L2 holds an A block and a B
+  // micro-panel; never shallower than the L1-sized one, which tiles reading A in place keep.
+  const int64_t half_l2 = cache_sizes().l2 / 2;
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
+    for (auto [m, n, k] : {std::tuple{128, 768, 3072}, {197, 3072, 768}, {300, 1000, 100000}}) {
+      const GemmPackedConfig c = default_gemm_packed_config(m, n, k, isa, 2);
+      SCOPED_TRACE(std::string(isa_name(isa)) + " " + std::to_string(m) + "x" + std::to_string(n) +
+                   "x" + std::to_string(k));
+      const int64_t blocks = (m + c.mc - 1) / c.mc, passes = (k + c.kc - 1) / c.kc;
+      EXPECT_EQ(c.mc % c.mr, 0);
+      EXPECT_LT(blocks * c.mc - m, blocks * c.mr);  // the last block is short by < a tile each
+      EXPECT_LT(passes * c.kc - k, passes);         // equal passes
+      EXPECT_TRUE(4 * c.kc * (c.mc + c.nr) <= half_l2 ||
+                  c.kc <= std::max(64, 24 * 1024 / (4 * c.nr)));
+      if (!c.pack_a) {
+        EXPECT_LE(c.kc, std::max(64, 24 * 1024 / (4 * c.nr)));
+      }
+      if (isa_supported(isa)) {
+        EXPECT_EQ(gemm_packed_config_problem(c), "");
+      }
+    }
+  }
+  EXPECT_EQ(default_gemm_packed_config(128, 768, 3072, Isa::kAvx512, 2).mc, 64);
   // The AVX-512 tiles read packed panels only.
   nlohmann::json avx512_in_place = gemm_packed_config_to_json({Isa::kAvx512, 14, 32, 14, 64, 32});
   avx512_in_place["pack_a"] = false;

@@ -285,11 +285,28 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   // with the accumulators kept over the whole depth.
   const bool one_tile = m <= max_mr;
   c.mr = one_tile ? static_cast<int>(std::max<int64_t>(m, 1)) : big_mr;
-  // The B micro-panel (kc x nr) should stay in the 32 KiB L1 with room for A.
+  // Row blocks of at most about 120 rows, as equal as whole row tiles make them: 128 rows as
+  // 120 + 8 left the 8-row block's tasks nearly empty and the threads unbalanced (Zen 5,
+  // 128x768x3072, 2 threads, paired: two blocks of 64 took 0.82 of the time).
+  const int64_t mc_cap = c.mr * std::max(1, 120 / c.mr);
+  const int64_t m_blocks = ceil_div(std::max<int64_t>(m, 1), mc_cap);
+  c.mc = static_cast<int>(ceil_div(ceil_div(std::max<int64_t>(m, 1), m_blocks), c.mr) * c.mr);
+  // Packing A cost 5-20% of the AVX2 GEMM's time (ConvNeXt's 3136x96x384 75 -> 92 GFLOP/s
+  // without it, one thread); reading six rows in place streams them from L2 just as well.
+  c.pack_a = !tile_reads_a_in_place(isa);
+  // With A packed, depth passes as deep as half of L2 holds an A block (mc x kc) and a B
+  // micro-panel (kc x nr), in equal passes: every pass reloads and stores the accumulators and
+  // repacks A. Zen 5 (1 MB L2), 2 threads, paired against B micro-panels sized for L1 (kc 128 with
+  // nr 48): 197x3072x768 0.91, 197x2304x768 0.94, 128x3072x768 0.90, 197x768x3072 (kc 768) 0.96,
+  // 128x768x3072 0.92; 197x768x768 within 1%. Tiles that read A in place (AVX2, portable) repack
+  // nothing per pass and load more of B per FMA: they keep B micro-panels sized for L1 (the encoder
+  // with kc 768 on AVX2: 1.05 of the time).
   const int64_t l1_kc = std::max<int64_t>(64, 24 * 1024 / (4 * c.nr));
-  c.kc = static_cast<int>(std::clamp<int64_t>(one_tile ? k : l1_kc, 1, one_tile ? 4096 : l1_kc));
-  c.mc = c.mr * std::max(1, 120 / c.mr);
-  const int64_t m_blocks = ceil_div(std::max<int64_t>(m, 1), c.mc);
+  const int64_t l2_kc = c.pack_a ? cache_sizes().l2 / 2 / (4 * (c.mc + c.nr)) : 0;
+  const int64_t kc_cap = std::max(l1_kc, l2_kc);
+  const int64_t k_passes = ceil_div(std::max<int64_t>(k, 1), kc_cap);
+  c.kc = static_cast<int>(one_tile ? std::clamp<int64_t>(k, 1, 4096)
+                                   : ceil_div(std::max<int64_t>(k, 1), k_passes));
   const int64_t panels = ceil_div(std::max<int64_t>(n, 1), c.nr);
   // Enough column tasks for the threads to balance (4 per thread), capped so the B block a
   // task walks (kc x nc) stays in L2.
@@ -304,9 +321,6 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   const int64_t cap = std::max<int64_t>(1, (b_from_memory ? 256 : 512) / c.nr);
   const int64_t per_task = std::clamp<int64_t>(ceil_div(panels, n_blocks), 1, cap);
   c.nc = static_cast<int>(per_task * c.nr);
-  // Packing A cost 5-20% of the AVX2 GEMM's time (ConvNeXt's 3136x96x384 75 -> 92 GFLOP/s
-  // without it, one thread); reading six rows in place streams them from L2 just as well.
-  c.pack_a = !tile_reads_a_in_place(isa);
   // One row tile per panel: let the hardware prefetcher stream B (AlexNet's fc6, 2 threads,
   // Ice Lake: 7.4 -> 11.0 GFLOP/s, 15 -> 22 GB/s).
   c.prefetch_b = !one_tile;
