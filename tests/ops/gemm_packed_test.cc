@@ -323,7 +323,7 @@ TEST(GemmPacked, ConfigJsonRoundTripAndBadJson) {
   EXPECT_EQ(tile_of(14, 3072), (std::pair{14, 32}));
   // Row blocks are near-equal whole row tiles (128 rows: 64 + 64, not 120 + 8); depth passes
   // are equal and, with A packed (AVX-512), as deep as half of L2 holds an A block and a B
-  // micro-panel; never shallower than the L1-sized one, which tiles reading A in place keep.
+  // micro-panel (the cap never below the L1-sized depth, which tiles reading A in place keep).
   const int64_t half_l2 = cache_sizes().l2 / 2;
   for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512}) {
     for (auto [m, n, k] : {std::tuple{128, 768, 3072}, {197, 3072, 768}, {300, 1000, 100000}}) {

@@ -308,8 +308,8 @@ GemmPackedConfig default_gemm_packed_config(int64_t m, int64_t n, int64_t k, Isa
   c.kc = static_cast<int>(one_tile ? std::clamp<int64_t>(k, 1, 4096)
                                    : ceil_div(std::max<int64_t>(k, 1), k_passes));
   const int64_t panels = ceil_div(std::max<int64_t>(n, 1), c.nr);
-  // Enough column tasks for the threads to balance (4 per thread), capped so the B block a
-  // task walks (kc x nc) stays in L2.
+  // Enough column tasks for the threads to balance (4 per thread), each at most 256 or 512
+  // columns (below).
   const int64_t target_tasks = threads > 1 ? 4 * threads : 1;
   const int64_t n_blocks = std::max<int64_t>(1, ceil_div(target_tasks, m_blocks));
   // A B of a megabyte or more comes from memory on every call (a transformer's weights): its
