@@ -168,6 +168,7 @@ const OpRegistry& op_registry() {
     register_reduce_ops(r);
     register_shape_ops(r);
     register_resize_ops(r);
+    register_internal_attention_ops(r);
     register_internal_conv_ops(r);
     register_internal_layout_ops(r);
     register_internal_elementwise_ops(r);

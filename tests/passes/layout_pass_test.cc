@@ -201,6 +201,7 @@ TEST(PassManager, PassesAreListedInOrderWithTheirLevels) {
                                                    {"fuse-conv", 2},
                                                    {"fuse-gemm", 2},
                                                    {"fold-matmul-transpose", 2},
+                                                   {"fuse-attention", 2},
                                                    {"batchnorm-to-scaleshift", 2},
                                                    {"fuse-elementwise", 2},
                                                    {"gather-channels", 2},

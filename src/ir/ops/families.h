@@ -18,8 +18,9 @@ void register_shape_ops(OpRegistry& r);          // Reshape, Transpose, Concat, 
 void register_resize_ops(OpRegistry& r);         // Resize, Upsample
 
 // Internal ops (domain "hone") that graph passes create; docs/decisions/004-internal-ops.md.
-void register_internal_conv_ops(OpRegistry& r);    // FusedConv
-void register_internal_layout_ops(OpRegistry& r);  // Reorder*, blocked pools/concat, ScaleShift
+void register_internal_attention_ops(OpRegistry& r);  // FusedAttention
+void register_internal_conv_ops(OpRegistry& r);       // FusedConv
+void register_internal_layout_ops(OpRegistry& r);     // Reorder*, blocked pools/concat, ScaleShift
 void register_internal_elementwise_ops(OpRegistry& r);          // FusedElementwise
 void register_internal_gemm_ops(OpRegistry& r);                 // FusedGemm
 void register_internal_matmul_ops(OpRegistry& r);               // FusedMatMul

@@ -9,6 +9,7 @@
 #include "ir/passes/fold_constants.h"
 #include "ir/passes/fold_matmul_transpose.h"
 #include "ir/passes/fold_pad.h"
+#include "ir/passes/fuse_attention.h"
 #include "ir/passes/fuse_conv.h"
 #include "ir/passes/fuse_elementwise.h"
 #include "ir/passes/fuse_gemm.h"
@@ -39,6 +40,8 @@ const std::vector<PassInfo>& all_passes() {
       // Attention's transposed and scaled MatMul operands, before elementwise fusion takes
       // the scale.
       {"fold-matmul-transpose", 2, fold_matmul_transpose},
+      // Then the softmax between attention's two products joins them.
+      {"fuse-attention", 2, fuse_attention},
       {"batchnorm-to-scaleshift", 2, batchnorm_to_scaleshift},
       {"fuse-elementwise", 2, fuse_elementwise},
       // Channel shuffles, slices and splits as gathers, read through Concats.

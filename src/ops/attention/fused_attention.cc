@@ -1,0 +1,101 @@
+#include "ops/attention/fused_attention.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "ops/softmax/softmax_fast.h"
+
+namespace hone {
+namespace {
+
+bool unit_stride(int64_t rows, int64_t cols) {
+  return rows == 1 || cols == 1;
+}
+
+// A GemmPacked for B of [k, n] whose values come at run time (repack).
+GemmPacked runtime_b(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
+  const GemmPackedConfig config = default_gemm_packed_config(m, n, k, isa, threads);
+  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, k * n)), 0.0f);
+  return GemmPacked(n, k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
+}
+
+}  // namespace
+
+bool fused_attention_takes(const MatMulParams& s, const MatMulParams& v) {
+  return s.m > 0 && s.n > 0 && s.k > 0 && v.n > 0 && v.m == s.m && v.k == s.n &&
+         s.a_offsets.size() == s.b_offsets.size() && v.b_offsets.size() == s.a_offsets.size() &&
+         unit_stride(s.a_rows(), s.a_cols()) && unit_stride(s.b_rows(), s.b_cols()) &&
+         unit_stride(v.b_rows(), v.b_cols());
+}
+
+FusedAttention::FusedAttention(const MatMulParams& scores, const MatMulParams& values, Isa isa,
+                               int threads)
+    : sp_(scores), vp_(values), isa_(isa) {
+  if (!fused_attention_takes(sp_, vp_))
+    throw Error("FusedAttention: the products do not chain or an operand has no unit stride");
+  const auto batches = static_cast<int64_t>(sp_.a_offsets.size());
+  by_batch_ = threads > 1 && batches >= threads;
+  const int slots = by_batch_ ? threads : 1;
+  const int split = by_batch_ ? 1 : threads;
+  for (int i = 0; i < slots; ++i)
+    slots_.push_back({runtime_b(sp_.m, sp_.n, sp_.k, isa, split),
+                      runtime_b(vp_.m, vp_.n, vp_.k, isa, split),
+                      std::vector<float>(static_cast<size_t>(sp_.m * sp_.n))});
+  busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
+}
+
+int FusedAttention::claim() {
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (!busy_[i].exchange(true, std::memory_order_acquire)) return static_cast<int>(i);
+  return -1;
+}
+
+void FusedAttention::release(int slot) {
+  busy_[static_cast<size_t>(slot)].store(false, std::memory_order_release);
+}
+
+void FusedAttention::head(size_t i, Slot& slot, const float* q, const float* k, const float* v,
+                          float* y, ThreadPool* split) {
+  // Operands are read in place with their strides: one of each pair is 1 (checked at
+  // construction), the other the leading dimension of a plain or transposed matrix.
+  const bool trans_q = sp_.a_cols() != 1, trans_k = sp_.b_cols() != 1, trans_v = vp_.b_cols() != 1;
+  const int64_t ldq = trans_q ? sp_.a_cols() : sp_.a_rows();
+  const int64_t ldk = trans_k ? sp_.b_cols() : sp_.b_rows();
+  const int64_t ldv = trans_v ? vp_.b_cols() : vp_.b_rows();
+  float* s = slot.s.data();
+  slot.scores.repack(k + sp_.b_offsets[i], trans_k, sp_.alpha, ldk);
+  slot.scores.run(sp_.m, q + sp_.a_offsets[i], ldq, trans_q, nullptr, 0, 0, 0.0f, s, split);
+  softmax_last_axis_fast(isa_, s, s, sp_.m, sp_.n, split);
+  slot.values.repack(v + vp_.b_offsets[i], trans_v, vp_.alpha, ldv);
+  slot.values.run(vp_.m, s, sp_.n, false, nullptr, 0, 0, 0.0f, y + vp_.y_offset(i), split,
+                  vp_.y_rows());
+}
+
+void FusedAttention::run(const float* q, const float* k, const float* v, float* y,
+                         ThreadPool* pool) {
+  if (!by_batch_) {
+    for (size_t i = 0; i < sp_.a_offsets.size(); ++i) head(i, slots_.front(), q, k, v, y, pool);
+    return;
+  }
+  parallel_for(pool, sp_.a_offsets.size(), [&](size_t i) {
+    const int slot = claim();
+    if (slot < 0) throw Error("FusedAttention: more concurrent tasks than score buffers");
+    head(i, slots_[static_cast<size_t>(slot)], q, k, v, y, nullptr);
+    release(slot);
+  });
+}
+
+std::string FusedAttention::kernel_name() const {
+  return "attention: " + slots_.front().scores.kernel_name() + ", softmax, " +
+         slots_.front().values.kernel_name() + (by_batch_ ? ", a head per thread" : "");
+}
+
+int64_t FusedAttention::scratch_bytes() const {
+  int64_t bytes = 0;
+  for (const Slot& s : slots_)
+    bytes += s.scores.packed_bytes() + s.values.packed_bytes() +
+             static_cast<int64_t>(s.s.size() * sizeof(float));
+  return bytes;
+}
+
+}  // namespace hone
