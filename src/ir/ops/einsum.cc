@@ -59,6 +59,7 @@ PreparedOp prepare_einsum(const OpContext& ctx) {
       p.k > 0 && !p.a_offsets.empty()) {
     auto gemm = std::make_shared<GemmRuntimeB>(p, ko.isa, ko.pool ? ko.pool->threads() : 1);
     op.kernel_name = "einsum " + gemm->kernel_name();
+    op.packed_bytes = gemm->scratch_bytes();
     ThreadPool* pool = ko.pool;
     EinsumMatMul<float> matmul = [gemm, pool](const float* a, const float* b, float* y) {
       gemm->run(a, b, y, pool);

@@ -198,6 +198,7 @@ void bind_packed_matmul(const OpContext& ctx, const MatMulParams& p, int64_t b_c
 void bind_runtime_matmul(const OpContext& ctx, const MatMulParams& p, PreparedOp& op) {
   auto gemm = std::make_shared<GemmRuntimeB>(p, ctx.kernel_options().isa, pool_threads(ctx));
   op.kernel_name = gemm->kernel_name();
+  op.packed_bytes = gemm->scratch_bytes();
   op.needs_zeroed_outputs = false;
   ThreadPool* pool = ctx.kernel_options().pool;
   op.run = [gemm, pool](TensorsIn in, TensorsOut out) {

@@ -35,6 +35,7 @@ PreparedOp prepare_fused_matmul(const OpContext& ctx) {
   if (ko.optimized && p.m > 0 && p.n > 0 && p.k > 0 && gemm_runtime_b_takes(p)) {
     auto gemm = std::make_shared<GemmRuntimeB>(p, ko.isa, ko.pool ? ko.pool->threads() : 1);
     op.kernel_name = gemm->kernel_name();
+    op.packed_bytes = gemm->scratch_bytes();
     op.needs_zeroed_outputs = false;
     ThreadPool* pool = ko.pool;
     op.run = [gemm, pool](TensorsIn in, TensorsOut out) {

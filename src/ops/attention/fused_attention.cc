@@ -19,6 +19,14 @@ GemmPacked runtime_b(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
   return GemmPacked(n, k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
 }
 
+// The calling thread's score buffer, shared by every attention node (they never run at once on
+// one thread), grown to the largest head it has seen and kept across runs.
+float* score_buffer(int64_t floats) {
+  thread_local std::vector<float> buffer;
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
+  return buffer.data();
+}
+
 }  // namespace
 
 bool fused_attention_takes(const MatMulParams& s, const MatMulParams& v) {
@@ -38,9 +46,8 @@ FusedAttention::FusedAttention(const MatMulParams& scores, const MatMulParams& v
   const int slots = by_batch_ ? threads : 1;
   const int split = by_batch_ ? 1 : threads;
   for (int i = 0; i < slots; ++i)
-    slots_.push_back({runtime_b(sp_.m, sp_.n, sp_.k, isa, split),
-                      runtime_b(vp_.m, vp_.n, vp_.k, isa, split),
-                      std::vector<float>(static_cast<size_t>(sp_.m * sp_.n))});
+    slots_.push_back(
+        {runtime_b(sp_.m, sp_.n, sp_.k, isa, split), runtime_b(vp_.m, vp_.n, vp_.k, isa, split)});
   busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
 }
 
@@ -62,7 +69,7 @@ void FusedAttention::head(size_t i, Slot& slot, const float* q, const float* k, 
   const int64_t ldq = trans_q ? sp_.a_cols() : sp_.a_rows();
   const int64_t ldk = trans_k ? sp_.b_cols() : sp_.b_rows();
   const int64_t ldv = trans_v ? vp_.b_cols() : vp_.b_rows();
-  float* s = slot.s.data();
+  float* s = score_buffer(sp_.m * sp_.n);
   slot.scores.repack(k + sp_.b_offsets[i], trans_k, sp_.alpha, ldk);
   slot.scores.run(sp_.m, q + sp_.a_offsets[i], ldq, trans_q, nullptr, 0, 0, 0.0f, s, split);
   softmax_last_axis_fast(isa_, s, s, sp_.m, sp_.n, split);
@@ -92,9 +99,7 @@ std::string FusedAttention::kernel_name() const {
 
 int64_t FusedAttention::scratch_bytes() const {
   int64_t bytes = 0;
-  for (const Slot& s : slots_)
-    bytes += s.scores.packed_bytes() + s.values.packed_bytes() +
-             static_cast<int64_t>(s.s.size() * sizeof(float));
+  for (const Slot& s : slots_) bytes += s.scores.packed_bytes() + s.values.packed_bytes();
   return bytes;
 }
 

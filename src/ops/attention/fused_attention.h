@@ -34,13 +34,14 @@ class FusedAttention {
   void run(const float* q, const float* k, const float* v, float* y, ThreadPool* pool);
 
   std::string kernel_name() const;
-  // Packed panels and score buffers kept across runs.
+  // The packed panels kept across runs (the per-thread score buffers are not counted).
   int64_t scratch_bytes() const;
 
  private:
+  // A thread's packed Kᵀ and V panels (the scores go to the thread's own buffer, shared by
+  // every attention node).
   struct Slot {
     GemmPacked scores, values;
-    std::vector<float> s;  // [m, n] scores, then their softmax
   };
   int claim();
   void release(int slot);

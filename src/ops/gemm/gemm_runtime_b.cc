@@ -57,6 +57,12 @@ bool gemm_runtime_b_takes(const MatMulParams& p) {
   return (p.a_cols() == 1 || p.a_rows() == 1) && (p.b_cols() == 1 || p.b_rows() == 1);
 }
 
+int64_t GemmRuntimeB::scratch_bytes() const {
+  int64_t bytes = 0;
+  for (const GemmPacked& g : gemms_) bytes += g.packed_bytes();
+  return bytes;
+}
+
 std::string GemmRuntimeB::kernel_name() const {
   return gemms_.front().kernel_name() + " (B packed per run)";
 }

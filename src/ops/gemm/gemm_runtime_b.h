@@ -30,6 +30,8 @@ class GemmRuntimeB {
   void run(const float* a, const float* b, float* y, ThreadPool* pool);
 
   std::string kernel_name() const;
+  // The packed-B buffers kept across runs.
+  int64_t scratch_bytes() const;
 
  private:
   // A task claims a free packed buffer; -1 when none is free.
