@@ -1,5 +1,6 @@
 # ctest hone_peak_quick: runs `hone-peak --quick --json` (path in -DPEAK=...) and fails unless
-# every FMA and bandwidth figure, and the summary peaks for 1 thread, are positive numbers.
+# every FMA and bandwidth figure, the summary peaks for 1 thread and the cross-core figures
+# (when present) are positive numbers.
 execute_process(COMMAND ${PEAK} --quick --json OUTPUT_VARIABLE out ERROR_VARIABLE err
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
@@ -31,5 +32,13 @@ string(JSON p GET "${out}" peak_gflops 1)
 require_positive("${p}" "peak_gflops[\"1\"]")
 string(JSON b GET "${out}" triad_gbps 1)
 require_positive("${b}" "triad_gbps[\"1\"]")
+# Cross-core figures exist when the run may use two CPUs.
+string(JSON cross ERROR_VARIABLE no_cross GET "${out}" cross_core)
+if(NOT no_cross)
+  foreach(key round_trip_ns read_other_core_written_gbps read_own_written_gbps)
+    string(JSON v GET "${out}" cross_core ${key})
+    require_positive("${v}" "cross_core.${key}")
+  endforeach()
+endif()
 string(JSON fma_isas LENGTH "${out}" fma)
 message(STATUS "hone-peak --quick: ${fma_isas} FMA figures, peak 1 thread ${p} GFLOP/s, triad ${b} GB/s")

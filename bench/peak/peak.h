@@ -2,6 +2,7 @@
 // memory bandwidth, each timed by the caller on one or several threads.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,5 +31,19 @@ constexpr int kFmaChainsPortable = 12;
 // STREAM kernels over [begin, end) of the arrays (floats).
 void stream_copy(float* dst, const float* src, size_t begin, size_t end);
 void stream_triad(float* a, const float* b, const float* c, float scalar, size_t begin, size_t end);
+
+// Cache-line round trip between the first two CPUs this process may use, and how fast the
+// first reads a buffer of `bytes` (one L2's worth: a layer's activations) that the second has
+// just written, against reading it after writing it itself (cross_core.cc). measured is
+// false with fewer than two CPUs.
+struct CrossCore {
+  bool measured = false;
+  int cpus[2] = {0, 0};
+  size_t bytes = size_t{1} << 20;
+  double round_trip_ns = 0;
+  double other_gbps = 0;
+  double own_gbps = 0;
+};
+CrossCore measure_cross_core(bool quick, std::atomic<float>& sink);
 
 }  // namespace hone::peak

@@ -1,6 +1,6 @@
 // hone-peak: measures this machine's FP32 FMA peak (per instruction set, 1 and N threads) and
 // its memory bandwidth (STREAM copy and triad, 1 and N threads), the ceilings that per-layer
-// GFLOP/s are compared with.
+// GFLOP/s are compared with; with 2+ threads also what data costs between two cores.
 // Usage: hone-peak [--threads N] [--quick] [--json] [--isa NAME] [--no-bandwidth]
 #include <sched.h>
 
@@ -301,6 +301,14 @@ int run(const Options& o) {
       }
   }
   j["triad_gbps"] = triad_bw;
+  CrossCore cross;
+  if (o.threads > 1) cross = measure_cross_core(o.quick, g_sink);
+  if (cross.measured)
+    j["cross_core"] = {{"cpus", {cross.cpus[0], cross.cpus[1]}},
+                       {"round_trip_ns", cross.round_trip_ns},
+                       {"buffer_bytes", cross.bytes},
+                       {"read_other_core_written_gbps", cross.other_gbps},
+                       {"read_own_written_gbps", cross.own_gbps}};
 
   if (o.json) {
     std::cout << j.dump(2) << "\n";
@@ -319,6 +327,12 @@ int run(const Options& o) {
                  fixed(f["gflops_median"].get<double>(), 1) + ")")
                     .c_str(),
                 fixed(f["gflops_per_thread"].get<double>(), 1).c_str());
+  if (cross.measured)
+    std::printf(
+        "\nCross-core (CPUs %d and %d): cache-line round trip %.0f ns; reading %zu KiB the other "
+        "core just wrote %.1f GB/s, after writing it itself %.1f GB/s\n",
+        cross.cpus[0], cross.cpus[1], cross.round_trip_ns, cross.bytes >> 10, cross.other_gbps,
+        cross.own_gbps);
   if (!o.bandwidth) return 0;
   std::printf(
       "\nMemory bandwidth, GB/s (STREAM counting; arrays of %zu MiB; best of %d, median in "
