@@ -86,7 +86,7 @@ void FusedAttention::run(const float* q, const float* k, const float* v, float* 
   }
   parallel_for(pool, sp_.a_offsets.size(), [&](size_t i) {
     const int slot = claim();
-    if (slot < 0) throw Error("FusedAttention: more concurrent tasks than score buffers");
+    if (slot < 0) throw Error("FusedAttention: more concurrent tasks than packed buffers");
     head(i, slots_[static_cast<size_t>(slot)], q, k, v, y, nullptr);
     release(slot);
   });
