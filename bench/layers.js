@@ -7,6 +7,7 @@
 // Usage: node bench/layers.js RUN.json PEAK.json [--all] [--markdown]
 'use strict';
 const fs = require('fs');
+const {peaksAt} = require('./peak_figures');
 
 function readJson(file, what) {
   let text;
@@ -20,18 +21,6 @@ function readJson(file, what) {
   } catch (e) {
     throw new Error(`${what} ${file} is not JSON: ${e.message}`);
   }
-}
-
-// Peak GFLOP/s at `threads` threads: {best, byIsa: {avx512: x, ...}}.
-function peaksAt(peak, threads) {
-  const rows = (peak.fma || []).filter((f) => f.threads === threads);
-  if (!rows.length)
-    throw new Error(`the hone-peak figures have no ${threads}-thread measurement ` +
-                    `(they have: ${[...new Set((peak.fma || []).map((f) => f.threads))].join(', ')}); ` +
-                    `run hone-peak --threads ${threads}`);
-  const byIsa = {};
-  for (const f of rows) byIsa[f.isa] = f.gflops;
-  return {best: Math.max(...rows.map((f) => f.gflops)), byIsa};
 }
 
 function kernelIsa(kernel) {
