@@ -24,18 +24,13 @@ PreparedOp prepare_fused_attention(const OpContext& ctx) {
   MatMulParams sp;
   const Shape batch = product_params(ctx, q, k, sp);
   sp.alpha = ctx.attr_float("alpha", 1.0f);
-  Shape scores_shape = batch;
-  scores_shape.push_back(sp.m);
-  scores_shape.push_back(sp.n);
+  const Shape scores_shape = product_shape(batch, sp);
   MatMulParams vp;
   const Shape values_batch = product_params(ctx, dense_view(scores_shape), v, vp);
   if (values_batch != batch)
     ctx.fail("v viewed as " + shape_to_string(v.shape) + " broadcasts the scores' batch " +
              shape_to_string(batch) + " to " + shape_to_string(values_batch));
-  Shape product = batch;
-  product.push_back(vp.m);
-  product.push_back(vp.n);
-  const Shape y = write_transposed(ctx, product, vp);
+  const Shape y = write_transposed(ctx, product_shape(batch, vp), vp);
   PreparedOp op;
   op.outputs = {{DType::kFloat32, y}};
   const int64_t heads = shape_numel(batch);

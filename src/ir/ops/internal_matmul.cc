@@ -24,10 +24,7 @@ PreparedOp prepare_fused_matmul(const OpContext& ctx) {
   MatMulParams p;
   const Shape batch = product_params(ctx, a, b, p);
   p.alpha = ctx.attr_float("alpha", 1.0f);
-  Shape product = batch;
-  product.push_back(p.m);
-  product.push_back(p.n);
-  const Shape y = write_transposed(ctx, product, p);
+  const Shape y = write_transposed(ctx, product_shape(batch, p), p);
   PreparedOp op;
   op.outputs = {{DType::kFloat32, y}};
   op.flops = 2 * shape_numel(batch) * p.m * p.n * p.k;

@@ -156,6 +156,13 @@ Shape product_params(const OpContext& ctx, const OperandView& a, const OperandVi
   return *batch;
 }
 
+Shape product_shape(const Shape& batch, const MatMulParams& p) {
+  Shape shape = batch;
+  shape.push_back(p.m);
+  shape.push_back(p.n);
+  return shape;
+}
+
 Shape write_transposed(const OpContext& ctx, const Shape& product, MatMulParams& p) {
   const std::vector<int64_t> perm = ctx.attr_ints("perm_y", {});
   if (perm.empty()) return product;

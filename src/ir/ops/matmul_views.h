@@ -38,6 +38,9 @@ OperandView dense_view(const Shape& shape);
 Shape product_params(const OpContext& ctx, const OperandView& a, const OperandView& b,
                      MatMulParams& p);
 
+// The shape of the products of p: [batch..., m, n].
+Shape product_shape(const Shape& batch, const MatMulParams& p);
+
 // The output shape: the product's ([batch..., m, n]), or its Transpose by attribute perm_y,
 // which the product is then written into in place (p's output offsets and row stride).
 // perm_y keeps the last axis.

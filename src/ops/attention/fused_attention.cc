@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "ops/gemm/gemm_runtime_b.h"
 #include "ops/softmax/softmax_fast.h"
 
 namespace hone {
@@ -10,13 +11,6 @@ namespace {
 
 bool unit_stride(int64_t rows, int64_t cols) {
   return rows == 1 || cols == 1;
-}
-
-// A GemmPacked for B of [k, n] whose values come at run time (repack).
-GemmPacked runtime_b(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
-  const GemmPackedConfig config = default_gemm_packed_config(m, n, k, isa, threads);
-  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, k * n)), 0.0f);
-  return GemmPacked(n, k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
 }
 
 // The calling thread's score buffer, shared by every attention node (they never run at once on
@@ -36,30 +30,34 @@ bool fused_attention_takes(const MatMulParams& s, const MatMulParams& v) {
          unit_stride(v.b_rows(), v.b_cols());
 }
 
+namespace {
+
+const MatMulParams& checked(const MatMulParams& scores, const MatMulParams& values) {
+  if (!fused_attention_takes(scores, values))
+    throw Error("FusedAttention: the products do not chain or an operand has no unit stride");
+  return scores;
+}
+
+}  // namespace
+
+std::vector<FusedAttention::Slot> FusedAttention::make_slots(const MatMulParams& sp,
+                                                             const MatMulParams& vp, Isa isa,
+                                                             int threads, bool by_batch) {
+  const int split = by_batch ? 1 : threads;
+  std::vector<Slot> slots;
+  for (int i = 0; i < (by_batch ? threads : 1); ++i)
+    slots.push_back({runtime_b_gemm(sp.m, sp.n, sp.k, isa, split),
+                     runtime_b_gemm(vp.m, vp.n, vp.k, isa, split)});
+  return slots;
+}
+
 FusedAttention::FusedAttention(const MatMulParams& scores, const MatMulParams& values, Isa isa,
                                int threads)
-    : sp_(scores), vp_(values), isa_(isa) {
-  if (!fused_attention_takes(sp_, vp_))
-    throw Error("FusedAttention: the products do not chain or an operand has no unit stride");
-  const auto batches = static_cast<int64_t>(sp_.a_offsets.size());
-  by_batch_ = threads > 1 && batches >= threads;
-  const int slots = by_batch_ ? threads : 1;
-  const int split = by_batch_ ? 1 : threads;
-  for (int i = 0; i < slots; ++i)
-    slots_.push_back(
-        {runtime_b(sp_.m, sp_.n, sp_.k, isa, split), runtime_b(vp_.m, vp_.n, vp_.k, isa, split)});
-  busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
-}
-
-int FusedAttention::claim() {
-  for (size_t i = 0; i < slots_.size(); ++i)
-    if (!busy_[i].exchange(true, std::memory_order_acquire)) return static_cast<int>(i);
-  return -1;
-}
-
-void FusedAttention::release(int slot) {
-  busy_[static_cast<size_t>(slot)].store(false, std::memory_order_release);
-}
+    : sp_(checked(scores, values)),
+      vp_(values),
+      isa_(isa),
+      by_batch_(threads > 1 && static_cast<int64_t>(scores.a_offsets.size()) >= threads),
+      slots_(make_slots(scores, values, isa, threads, by_batch_)) {}
 
 void FusedAttention::head(size_t i, Slot& slot, const float* q, const float* k, const float* v,
                           float* y, ThreadPool* split) {
@@ -85,21 +83,18 @@ void FusedAttention::run(const float* q, const float* k, const float* v, float* 
     return;
   }
   parallel_for(pool, sp_.a_offsets.size(), [&](size_t i) {
-    const int slot = claim();
-    if (slot < 0) throw Error("FusedAttention: more concurrent tasks than packed buffers");
-    head(i, slots_[static_cast<size_t>(slot)], q, k, v, y, nullptr);
-    release(slot);
+    slots_.with_free("FusedAttention", [&](Slot& slot) { head(i, slot, q, k, v, y, nullptr); });
   });
 }
 
 std::string FusedAttention::kernel_name() const {
-  return "attention: " + slots_.front().scores.kernel_name() + ", softmax, " +
-         slots_.front().values.kernel_name() + (by_batch_ ? ", a head per thread" : "");
+  return "attention: " + slots_.items().front().scores.kernel_name() + ", softmax, " +
+         slots_.items().front().values.kernel_name() + (by_batch_ ? ", a head per thread" : "");
 }
 
 int64_t FusedAttention::scratch_bytes() const {
   int64_t bytes = 0;
-  for (const Slot& s : slots_) bytes += s.scores.packed_bytes() + s.values.packed_bytes();
+  for (const Slot& s : slots_.items()) bytes += s.scores.packed_bytes() + s.values.packed_bytes();
   return bytes;
 }
 

@@ -5,13 +5,12 @@
 // written to memory, read back by a Softmax pass and read again (decision 022).
 #pragma once
 
-#include <atomic>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/cpu_features.h"
 #include "core/thread_pool.h"
+#include "ops/common/claimed_slots.h"
 #include "ops/gemm/gemm_packed.h"
 #include "ops/gemm/gemm_reference.h"
 
@@ -43,16 +42,15 @@ class FusedAttention {
   struct Slot {
     GemmPacked scores, values;
   };
-  int claim();
-  void release(int slot);
+  static std::vector<Slot> make_slots(const MatMulParams& scores, const MatMulParams& values,
+                                      Isa isa, int threads, bool by_batch);
   void head(size_t i, Slot& slot, const float* q, const float* k, const float* v, float* y,
             ThreadPool* split);
 
   MatMulParams sp_, vp_;
   Isa isa_;
   bool by_batch_;
-  std::vector<Slot> slots_;
-  std::unique_ptr<std::atomic<bool>[]> busy_;
+  ClaimedSlots<Slot> slots_;  // one per thread when by batch, else one
 };
 
 }  // namespace hone

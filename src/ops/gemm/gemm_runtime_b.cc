@@ -6,29 +6,33 @@
 
 namespace hone {
 
-GemmRuntimeB::GemmRuntimeB(const MatMulParams& p, Isa isa, int threads) : p_(p) {
+namespace {
+
+const MatMulParams& checked(const MatMulParams& p) {
   if (!gemm_runtime_b_takes(p))
     throw Error("GemmRuntimeB: neither stride of an operand's matrices is 1");
-  const auto batches = static_cast<int64_t>(p.a_offsets.size());
-  by_batch_ = threads > 1 && batches >= threads;
-  const int slots = by_batch_ ? threads : 1;
-  const GemmPackedConfig config =
-      default_gemm_packed_config(p.m, p.n, p.k, isa, by_batch_ ? 1 : threads);
-  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, p.k * p.n)), 0.0f);
-  for (int i = 0; i < slots; ++i)
-    gemms_.emplace_back(p.n, p.k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
-  busy_ = std::make_unique<std::atomic<bool>[]>(static_cast<size_t>(slots));
+  return p;
 }
 
-int GemmRuntimeB::claim() {
-  for (size_t i = 0; i < gemms_.size(); ++i)
-    if (!busy_[i].exchange(true, std::memory_order_acquire)) return static_cast<int>(i);
-  return -1;
+std::vector<GemmPacked> make_gemms(const MatMulParams& p, Isa isa, int threads, bool by_batch) {
+  std::vector<GemmPacked> gemms;
+  for (int i = 0; i < (by_batch ? threads : 1); ++i)
+    gemms.push_back(runtime_b_gemm(p.m, p.n, p.k, isa, by_batch ? 1 : threads));
+  return gemms;
 }
 
-void GemmRuntimeB::release(int slot) {
-  busy_[static_cast<size_t>(slot)].store(false, std::memory_order_release);
+}  // namespace
+
+GemmPacked runtime_b_gemm(int64_t m, int64_t n, int64_t k, Isa isa, int threads) {
+  const GemmPackedConfig config = default_gemm_packed_config(m, n, k, isa, threads);
+  const std::vector<float> zeros(static_cast<size_t>(std::max<int64_t>(1, k * n)), 0.0f);
+  return GemmPacked(n, k, zeros.data(), false, 1.0f, config, nullptr, Epilogue{});
 }
+
+GemmRuntimeB::GemmRuntimeB(const MatMulParams& p, Isa isa, int threads)
+    : p_(checked(p)),
+      by_batch_(threads > 1 && static_cast<int64_t>(p.a_offsets.size()) >= threads),
+      gemms_(make_gemms(p, isa, threads, by_batch_)) {}
 
 void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* pool) {
   // A and B are read in place with their strides: one of each pair is 1 (the constructor
@@ -46,10 +50,7 @@ void GemmRuntimeB::run(const float* a, const float* b, float* y, ThreadPool* poo
     return;
   }
   parallel_for(pool, p_.a_offsets.size(), [&](size_t i) {
-    const int slot = claim();
-    if (slot < 0) throw Error("GemmRuntimeB: more concurrent tasks than packed-B buffers");
-    one(i, gemms_[static_cast<size_t>(slot)], nullptr);
-    release(slot);
+    gemms_.with_free("GemmRuntimeB", [&](GemmPacked& g) { one(i, g, nullptr); });
   });
 }
 
@@ -59,12 +60,12 @@ bool gemm_runtime_b_takes(const MatMulParams& p) {
 
 int64_t GemmRuntimeB::scratch_bytes() const {
   int64_t bytes = 0;
-  for (const GemmPacked& g : gemms_) bytes += g.packed_bytes();
+  for (const GemmPacked& g : gemms_.items()) bytes += g.packed_bytes();
   return bytes;
 }
 
 std::string GemmRuntimeB::kernel_name() const {
-  return gemms_.front().kernel_name() + " (B packed per run)";
+  return gemms_.items().front().kernel_name() + " (B packed per run)";
 }
 
 }  // namespace hone

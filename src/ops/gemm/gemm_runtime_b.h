@@ -3,13 +3,12 @@
 // copies against m·n·k FMAs) and runs on the packed kernel (decision 017).
 #pragma once
 
-#include <atomic>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/cpu_features.h"
 #include "core/thread_pool.h"
+#include "ops/common/claimed_slots.h"
 #include "ops/gemm/gemm_packed.h"
 #include "ops/gemm/gemm_reference.h"
 
@@ -17,6 +16,10 @@ namespace hone {
 
 // Whether GemmRuntimeB runs p: each operand's matrices have a unit row or column stride.
 bool gemm_runtime_b_takes(const MatMulParams& p);
+
+// A GemmPacked for a B of [k, n] whose values come at run time (repack before each run), with
+// the default config for an m x n x k product split over `threads`.
+GemmPacked runtime_b_gemm(int64_t m, int64_t n, int64_t k, Isa isa, int threads);
 
 class GemmRuntimeB {
  public:
@@ -34,14 +37,9 @@ class GemmRuntimeB {
   int64_t scratch_bytes() const;
 
  private:
-  // A task claims a free packed buffer; -1 when none is free.
-  int claim();
-  void release(int slot);
-
   MatMulParams p_;
   bool by_batch_;
-  std::vector<GemmPacked> gemms_;
-  std::unique_ptr<std::atomic<bool>[]> busy_;
+  ClaimedSlots<GemmPacked> gemms_;  // one per thread when by batch, else one
 };
 
 }  // namespace hone
